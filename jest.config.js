@@ -1,0 +1,33 @@
+/**
+ * Jest projects, one per test layer (bull-board style).
+ * @swc/jest strips types only; `npm run typecheck` keeps type checking in CI.
+ * otplib 13's dependencies @noble/* and @scure/* are ESM-only, so they are transformed too.
+ */
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure|otplib|@otplib)/)'],
+  rootDir: __dirname,
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'pages',
+      testMatch: ['<rootDir>/test/pages/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/helpers/load-services-env.ts'],
+      // Real Chromium: a launch costs up to a second on these shared 2-core machines.
+      testTimeout: 30_000,
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.int.test.ts'],
+      setupFiles: ['<rootDir>/test/helpers/load-services-env.ts'],
+      // Real Redis, FerretDB, Chromium and the simulator: generous, never used as a speed check.
+      testTimeout: 60_000,
+    },
+  ],
+};

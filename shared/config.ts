@@ -1,0 +1,261 @@
+/**
+ * The only reader of `process.env` (enforced by lint). Parsed with zod, frozen, and loaded once
+ * per process. A bad or missing variable fails at start with one message that lists every
+ * problem and how to fix it.
+ *
+ * Development and test runs work on embedded defaults (the quick start needs no .env); in
+ * production every secret-bearing variable is required.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Development-only key rings. Refused when NODE_ENV=production. */
+const DEV_SECRET_KEYS = '1:ZGV2LW9ubHktdG90cC1rZXktcmluZy0xLXh4eHh4eHg=';
+const DEV_CREDENTIAL_KEYS = '1:ZGV2LW9ubHktY3JlZC1rZXktcmluZy0xLXh4eHh4eHg=';
+
+/** Where `npm run services` writes the variables of the services it found or started. */
+export const SERVICES_ENV_FILE = resolve(__dirname, '..', '.dev', 'services.env');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** `1:<base64 32 bytes>,2:<base64 32 bytes>`; the highest version seals unless `*_CURRENT` says otherwise. */
+const keyRingSpec = z.string().superRefine((spec, ctx) => {
+  const entries = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'no keys listed' });
+  const seen = new Set<number>();
+  for (const entry of entries) {
+    const m = /^(\d{1,6}):([A-Za-z0-9+/_-]+={0,2})$/.exec(entry);
+    if (!m) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry "${entry.split(':')[0]}:…" is not <version>:<base64 key>`,
+      });
+      continue;
+    }
+    const version = Number(m[1]);
+    if (version < 1) ctx.addIssue({ code: 'custom', message: 'versions start at 1' });
+    if (seen.has(version))
+      ctx.addIssue({ code: 'custom', message: `version ${version} listed twice` });
+    seen.add(version);
+    if (Buffer.from(m[2]!, 'base64').length !== 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `version ${version}: key must decode to exactly 32 bytes`,
+      });
+    }
+  }
+});
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+  SERVICE_NAME: z.string().min(1).default('linkedin-2fa-keeper'),
+
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().min(1).default('li2fa'),
+  MONGO_URL: z.url({ protocol: /^mongodb(\+srv)?$/ }).default('mongodb://127.0.0.1:27017/li2fa'),
+  MONGO_CONNECT_TIMEOUT_MS: int(100, 120_000).default(5_000),
+
+  SECRET_KEYS: keyRingSpec.optional(),
+  SECRET_KEYS_CURRENT: int(1, 999_999).optional(),
+  SECRET_KEYS_MIN_VERSION: int(1, 999_999).default(1),
+  CREDENTIAL_KEYS: keyRingSpec.optional(),
+  CREDENTIAL_KEYS_CURRENT: int(1, 999_999).optional(),
+  CREDENTIAL_KEYS_MIN_VERSION: int(1, 999_999).default(1),
+
+  LINKEDIN_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://www.linkedin.com'),
+
+  CHROMIUM_PATH: z.string().min(1).optional(),
+  BROWSER_WS_ENDPOINT: z.url({ protocol: /^wss?$/ }).optional(),
+  BROWSER_HEADLESS: bool.default(true),
+  BROWSER_RECYCLE_AFTER: int(1, 100_000).default(50),
+
+  TOTP_MIN_REMAINING_SECONDS: int(5, 29).default(5),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** How to fix each variable, appended to its problem in the start-up message. */
+const HINTS: Partial<Record<keyof Env, string>> = {
+  REDIS_URL: 'e.g. redis://127.0.0.1:6379 (run `npm run services` for a local one)',
+  MONGO_URL: 'e.g. mongodb://127.0.0.1:27017/li2fa (run `npm run services` for a local one)',
+  SECRET_KEYS: 'e.g. 1:$(openssl rand -base64 32); several versions comma-separated',
+  CREDENTIAL_KEYS: 'a key ring separate from SECRET_KEYS, same format',
+  LINKEDIN_BASE_URL: 'the site root, e.g. http://127.0.0.1:4010 for the simulator',
+  BROWSER_WS_ENDPOINT: 'ws://host:port/devtools/browser/<id> of a remote Chromium',
+};
+
+export interface KeyRingConfig {
+  /** Version → 32-byte key. */
+  readonly keys: ReadonlyMap<number, Buffer>;
+  /** The version new values are sealed under. */
+  readonly current: number;
+  /** Versions below this are retired: refusing to open them is a typed error. */
+  readonly minVersion: number;
+}
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly isProduction: boolean;
+  readonly serviceName: string;
+  readonly log: { readonly level: Env['LOG_LEVEL']; readonly pretty: boolean };
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly mongo: { readonly url: string; readonly connectTimeoutMs: number };
+  readonly secretKeys: KeyRingConfig;
+  readonly credentialKeys: KeyRingConfig;
+  readonly linkedin: { readonly baseUrl: string };
+  readonly browser: {
+    readonly executablePath: string | undefined;
+    readonly wsEndpoint: string | undefined;
+    readonly headless: boolean;
+    readonly recycleAfter: number;
+  };
+  readonly totp: { readonly minRemainingSeconds: number };
+}
+
+/** Start-up failure listing every bad variable. Not a FleetError: nothing is running yet. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSee .env.example for every variable.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function parseKeyRing(
+  name: 'SECRET_KEYS' | 'CREDENTIAL_KEYS',
+  spec: string,
+  current: number | undefined,
+  minVersion: number,
+  problems: string[],
+): KeyRingConfig {
+  const keys = new Map<number, Buffer>();
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [v, b64] = entry.split(':');
+    keys.set(Number(v), Buffer.from(b64!, 'base64'));
+  }
+  const chosen = current ?? Math.max(...keys.keys());
+  if (!keys.has(chosen)) problems.push(`${name}_CURRENT: version ${chosen} is not in ${name}`);
+  if (chosen < minVersion) {
+    problems.push(`${name}_CURRENT: version ${chosen} is below ${name}_MIN_VERSION ${minVersion}`);
+  }
+  return Object.freeze({ keys, current: chosen, minVersion });
+}
+
+/**
+ * Parses an environment (default `process.env`) into a frozen Config, or throws ConfigError
+ * naming every problem at once.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '(root)') as keyof Env;
+        const hint = HINTS[key];
+        return `${key}: ${issue.message}${hint ? ` (${hint})` : ''}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.SECRET_KEYS)
+    problems.push(`SECRET_KEYS: required in production (${HINTS.SECRET_KEYS})`);
+  if (isProduction && !e.CREDENTIAL_KEYS) {
+    problems.push(`CREDENTIAL_KEYS: required in production (${HINTS.CREDENTIAL_KEYS})`);
+  }
+  const secretKeys = parseKeyRing(
+    'SECRET_KEYS',
+    e.SECRET_KEYS ?? DEV_SECRET_KEYS,
+    e.SECRET_KEYS_CURRENT,
+    e.SECRET_KEYS_MIN_VERSION,
+    problems,
+  );
+  const credentialKeys = parseKeyRing(
+    'CREDENTIAL_KEYS',
+    e.CREDENTIAL_KEYS ?? DEV_CREDENTIAL_KEYS,
+    e.CREDENTIAL_KEYS_CURRENT,
+    e.CREDENTIAL_KEYS_MIN_VERSION,
+    problems,
+  );
+  for (const [v, key] of secretKeys.keys) {
+    if ([...credentialKeys.keys.values()].some((k) => k.equals(key))) {
+      problems.push(
+        `CREDENTIAL_KEYS: shares a key with SECRET_KEYS version ${v}; the two rings must differ`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction,
+    serviceName: e.SERVICE_NAME,
+    log: Object.freeze({
+      level: e.LOG_LEVEL,
+      pretty: e.LOG_PRETTY ?? e.NODE_ENV === 'development',
+    }),
+    redis: Object.freeze({ url: e.REDIS_URL, prefix: e.REDIS_PREFIX }),
+    mongo: Object.freeze({ url: e.MONGO_URL, connectTimeoutMs: e.MONGO_CONNECT_TIMEOUT_MS }),
+    secretKeys,
+    credentialKeys,
+    linkedin: Object.freeze({ baseUrl: e.LINKEDIN_BASE_URL.replace(/\/+$/, '') }),
+    browser: Object.freeze({
+      executablePath: e.CHROMIUM_PATH,
+      wsEndpoint: e.BROWSER_WS_ENDPOINT,
+      headless: e.BROWSER_HEADLESS,
+      recycleAfter: e.BROWSER_RECYCLE_AFTER,
+    }),
+    totp: Object.freeze({ minRemainingSeconds: e.TOTP_MIN_REMAINING_SECONDS }),
+  });
+}
+
+/** Parses a KEY=VALUE file (comments and blank lines allowed). */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+/**
+ * Fills `process.env` from an env file without overriding what is already set, so the
+ * variables of `npm run services` reach tests, the CLI and the demo. Returns what it applied.
+ */
+export function applyEnvFile(path: string = SERVICES_ENV_FILE): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const applied: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parseEnvFile(readFileSync(path, 'utf8')))) {
+    if (process.env[k] === undefined || process.env[k] === '') {
+      process.env[k] = v;
+      applied[k] = v;
+    }
+  }
+  return applied;
+}
+
+/** A copy of the current environment, for starting child processes (workers, simulator). */
+export function currentEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}
