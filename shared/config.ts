@@ -259,3 +259,28 @@ export function applyEnvFile(path: string = SERVICES_ENV_FILE): Record<string, s
 export function currentEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
 }
+
+/**
+ * What `npm run services` needs before a full Config can be built: the service locations the
+ * caller set explicitly (to use them when reachable) and where to cache downloaded tools.
+ */
+export interface ServiceOverrides {
+  readonly redisUrl: string | undefined;
+  readonly mongoUrl: string | undefined;
+  readonly chromiumPath: string | undefined;
+  readonly cacheDir: string;
+  readonly isRoot: boolean;
+}
+
+/** Reads the explicit service variables; see ServiceOverrides. */
+export function serviceOverrides(): ServiceOverrides {
+  const env = process.env;
+  const home = env.HOME ?? '/tmp';
+  return Object.freeze({
+    redisUrl: env.REDIS_URL || undefined,
+    mongoUrl: env.MONGO_URL || undefined,
+    chromiumPath: env.CHROMIUM_PATH || undefined,
+    cacheDir: resolve(env.XDG_CACHE_HOME || resolve(home, '.cache'), 'linkedin-2fa-keeper'),
+    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+  });
+}
