@@ -18,16 +18,14 @@ module.exports = {
       displayName: 'pages',
       testMatch: ['<rootDir>/test/pages/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/load-services-env.ts'],
-      // Real Chromium: a launch costs up to a second on these shared 2-core machines.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/timeout-30s.ts'],
     },
     {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/load-services-env.ts'],
-      // Real Redis, FerretDB, Chromium and the simulator: generous, never used as a speed check.
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/timeout-60s.ts'],
     },
   ],
 };
