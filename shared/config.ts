@@ -84,6 +84,9 @@ const EnvSchema = z.object({
 
 type Env = z.infer<typeof EnvSchema>;
 
+/** Every variable the service reads; `.env.example` must document each (a unit test checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** How to fix each variable, appended to its problem in the start-up message. */
 const HINTS: Partial<Record<keyof Env, string>> = {
   REDIS_URL: 'e.g. redis://127.0.0.1:6379 (run `npm run services` for a local one)',
