@@ -1,0 +1,296 @@
+/**
+ * Accounts, by intent. The only module that reads or writes the account model, and the only
+ * one that selects its sealed fields. It stores sealed strings; sealing is the vault's job.
+ */
+import type { Types } from 'mongoose';
+import {
+  DEFAULT_STATUS_MESSAGES,
+  type AccountDoc,
+  type AccountStatus,
+  type TwoFactorDoc,
+} from './account.model';
+import { AccountExistsError, isDuplicateKeyError } from './errors';
+import { newId, toObjectId } from './ids';
+import type { Models } from './models';
+
+/** An account as callers see it: no sealed values, ids as strings. */
+export interface AccountRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly externalId: string;
+  readonly email: string | null;
+  readonly status: AccountStatus;
+  readonly statusReason: string | null;
+  readonly statusMessage: string;
+  /** Credential-free proxy URL; the auth part is in SealedCredentials. */
+  readonly proxyUrl: string | null;
+  readonly hasPassword: boolean;
+  readonly hasCookies: boolean;
+  readonly twoFactor: Readonly<TwoFactorDoc>;
+  readonly lastCheckAt: Date | null;
+  readonly lastChallengeAt: Date | null;
+  readonly lastFailureAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The sealed credentials of one account (open them with the vault's credential purposes). */
+export interface SealedCredentials {
+  readonly password: string | null;
+  readonly cookies: string | null;
+  readonly proxyAuth: string | null;
+}
+
+/** A new account. Seal values for `id` (from `newId()`) before calling create. */
+export interface NewAccount {
+  readonly id?: string;
+  readonly tenantId: string;
+  readonly externalId: string;
+  readonly email?: string | null;
+  readonly proxy?: { readonly url: string; readonly sealedAuth: string | null } | null;
+  readonly sealedPassword?: string | null;
+  readonly sealedCookies?: string | null;
+}
+
+/** A status change; the message defaults to DEFAULT_STATUS_MESSAGES[status]. */
+export interface StatusUpdate {
+  readonly status: AccountStatus;
+  readonly reason?: string | null;
+  readonly message?: string;
+}
+
+/** The sealed fields key rotation walks. */
+export type AccountSealedField = 'sealedPassword' | 'sealedCookies' | 'sealedProxyAuth';
+
+/** One row of a rotation scan. */
+export interface AccountSealedRow {
+  readonly id: string;
+  readonly values: Readonly<Record<AccountSealedField, string | null>>;
+}
+
+const SEALED_SELECT = '+sealedPassword +sealedCookies +sealedProxyAuth';
+const TIMESTAMP_FIELD = {
+  check: 'lastCheckAt',
+  challenge: 'lastChallengeAt',
+  failure: 'lastFailureAt',
+} as const;
+const HAS_CREDENTIAL = [{ sealedPassword: { $ne: null } }, { sealedCookies: { $ne: null } }];
+
+type AccountLean = AccountDoc & Partial<Record<AccountSealedField, string | null>>;
+
+function toRecord(doc: AccountLean, has: { password: boolean; cookies: boolean }): AccountRecord {
+  return {
+    id: doc._id.toHexString(),
+    tenantId: doc.tenantId,
+    externalId: doc.externalId,
+    email: doc.email,
+    status: doc.status,
+    statusReason: doc.statusReason,
+    statusMessage: doc.statusMessage,
+    proxyUrl: doc.proxyUrl,
+    hasPassword: has.password,
+    hasCookies: has.cookies,
+    twoFactor: { ...doc.twoFactor },
+    lastCheckAt: doc.lastCheckAt,
+    lastChallengeAt: doc.lastChallengeAt,
+    lastFailureAt: doc.lastFailureAt,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+/** Creates the account repository over `models`. */
+export function createAccountRepo({ Account }: Models) {
+  /** Reads one account with presence flags (the sealed values never leave this function). */
+  async function findOne(filter: Record<string, unknown>): Promise<AccountRecord | null> {
+    const doc = await Account.findOne(filter).select(SEALED_SELECT).lean<AccountLean>();
+    if (!doc) return null;
+    return toRecord(doc, { password: !!doc.sealedPassword, cookies: !!doc.sealedCookies });
+  }
+
+  /** After credentials change: incomplete ⇄ checking, so the status never lies about them. */
+  async function refreshCompleteness(_id: Types.ObjectId): Promise<void> {
+    await Account.updateOne(
+      { _id, status: 'incomplete', $or: HAS_CREDENTIAL },
+      {
+        $set: {
+          status: 'checking',
+          statusReason: null,
+          statusMessage: DEFAULT_STATUS_MESSAGES.checking,
+        },
+      },
+    );
+    await Account.updateOne(
+      { _id, status: { $ne: 'incomplete' }, sealedPassword: null, sealedCookies: null },
+      {
+        $set: {
+          status: 'incomplete',
+          statusReason: 'missing_credentials',
+          statusMessage: DEFAULT_STATUS_MESSAGES.incomplete,
+        },
+      },
+    );
+  }
+
+  async function setSealed(id: string, set: Partial<AccountDoc>): Promise<boolean> {
+    const _id = toObjectId(id, 'accountId');
+    const result = await Account.updateOne({ _id }, { $set: set });
+    if (result.matchedCount === 0) return false;
+    await refreshCompleteness(_id);
+    return true;
+  }
+
+  return {
+    /** A fresh account id, so values can be sealed (bound to it) before `create`. */
+    newId,
+
+    /**
+     * Inserts an account: `incomplete` without password and cookies, otherwise `checking`
+     * until the first check. Throws AccountExistsError for a taken (tenantId, externalId).
+     */
+    async create(input: NewAccount): Promise<AccountRecord> {
+      const hasCredential = !!input.sealedPassword || !!input.sealedCookies;
+      const status: AccountStatus = hasCredential ? 'checking' : 'incomplete';
+      const doc = new Account({
+        _id: toObjectId(input.id ?? newId(), 'id'),
+        tenantId: input.tenantId,
+        externalId: input.externalId,
+        email: input.email ?? null,
+        status,
+        statusReason: hasCredential ? null : 'missing_credentials',
+        statusMessage: DEFAULT_STATUS_MESSAGES[status],
+        proxyUrl: input.proxy?.url ?? null,
+        sealedProxyAuth: input.proxy?.sealedAuth ?? null,
+        sealedPassword: input.sealedPassword ?? null,
+        sealedCookies: input.sealedCookies ?? null,
+      });
+      try {
+        await doc.save();
+      } catch (err) {
+        if (isDuplicateKeyError(err)) {
+          throw new AccountExistsError(input.tenantId, input.externalId, { cause: err });
+        }
+        throw err;
+      }
+      return toRecord(doc.toObject(), {
+        password: !!input.sealedPassword,
+        cookies: !!input.sealedCookies,
+      });
+    },
+
+    /** The account, or null. */
+    async findById(id: string): Promise<AccountRecord | null> {
+      return findOne({ _id: toObjectId(id, 'accountId') });
+    },
+
+    /** The tenant's account with this external id, or null. */
+    async findByExternalId(tenantId: string, externalId: string): Promise<AccountRecord | null> {
+      return findOne({ tenantId, externalId });
+    },
+
+    /** Sets the connection status; false when the account does not exist. */
+    async setStatus(id: string, update: StatusUpdate): Promise<boolean> {
+      const result = await Account.updateOne(
+        { _id: toObjectId(id, 'accountId') },
+        {
+          $set: {
+            status: update.status,
+            statusReason: update.reason ?? null,
+            statusMessage: update.message ?? DEFAULT_STATUS_MESSAGES[update.status],
+          },
+        },
+        { runValidators: true },
+      );
+      return result.matchedCount === 1;
+    },
+
+    /** Updates part of the two-factor sub-document and stamps `twoFactor.updatedAt`. */
+    async setTwoFactor(
+      id: string,
+      patch: Partial<Omit<TwoFactorDoc, 'updatedAt'>>,
+      at: Date = new Date(),
+    ): Promise<boolean> {
+      const set: Record<string, unknown> = { 'twoFactor.updatedAt': at };
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined) set[`twoFactor.${k}`] = v;
+      const result = await Account.updateOne(
+        { _id: toObjectId(id, 'accountId') },
+        { $set: set },
+        { runValidators: true },
+      );
+      return result.matchedCount === 1;
+    },
+
+    /** Records when a check, a login challenge or a failure last happened. */
+    async touch(id: string, event: keyof typeof TIMESTAMP_FIELD, at: Date = new Date()) {
+      const result = await Account.updateOne(
+        { _id: toObjectId(id, 'accountId') },
+        { $set: { [TIMESTAMP_FIELD[event]]: at } },
+      );
+      return result.matchedCount === 1;
+    },
+
+    /** The sealed password, cookies and proxy auth, or null when the account does not exist. */
+    async loadSealedCredentials(id: string): Promise<SealedCredentials | null> {
+      const doc = await Account.findById(toObjectId(id, 'accountId'))
+        .select(SEALED_SELECT)
+        .lean<AccountLean>();
+      if (!doc) return null;
+      return {
+        password: doc.sealedPassword ?? null,
+        cookies: doc.sealedCookies ?? null,
+        proxyAuth: doc.sealedProxyAuth ?? null,
+      };
+    },
+
+    /** Stores (or with null, clears) the sealed password. */
+    async saveSealedPassword(id: string, sealed: string | null): Promise<boolean> {
+      return setSealed(id, { sealedPassword: sealed });
+    },
+
+    /** Stores (or with null, clears) the sealed session cookies. */
+    async saveSealedCookies(id: string, sealed: string | null): Promise<boolean> {
+      return setSealed(id, { sealedCookies: sealed });
+    },
+
+    /** Sets or clears the proxy: plain `url` plus sealed `user:pass` (see proxy.ts). */
+    async saveProxy(
+      id: string,
+      proxy: { url: string; sealedAuth: string | null } | null,
+    ): Promise<boolean> {
+      return setSealed(id, {
+        proxyUrl: proxy?.url ?? null,
+        sealedProxyAuth: proxy?.sealedAuth ?? null,
+      });
+    },
+
+    /** A page of sealed values in `_id` order, after `afterId`, for key rotation. */
+    async scanSealed(opts: { afterId?: string; limit: number }): Promise<AccountSealedRow[]> {
+      const filter = opts.afterId ? { _id: { $gt: toObjectId(opts.afterId, 'afterId') } } : {};
+      const docs = await Account.find(filter)
+        .select(`_id ${SEALED_SELECT}`)
+        .sort({ _id: 1 })
+        .limit(opts.limit)
+        .lean<AccountLean[]>();
+      return docs.map((d) => ({
+        id: d._id.toHexString(),
+        values: {
+          sealedPassword: d.sealedPassword ?? null,
+          sealedCookies: d.sealedCookies ?? null,
+          sealedProxyAuth: d.sealedProxyAuth ?? null,
+        },
+      }));
+    },
+
+    /** Compare-and-set of one sealed field: false when it no longer holds `expected`. */
+    async replaceSealed(id: string, field: AccountSealedField, expected: string, next: string) {
+      const result = await Account.updateOne(
+        { _id: toObjectId(id, 'accountId'), [field]: expected },
+        { $set: { [field]: next } },
+      );
+      return result.matchedCount === 1;
+    },
+  };
+}
+
+/** The account repository. */
+export type AccountRepo = ReturnType<typeof createAccountRepo>;

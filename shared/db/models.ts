@@ -1,0 +1,40 @@
+/**
+ * Binds the schemas to a connection. Tests pass an isolated connection (random database);
+ * processes use the default one from connect.ts.
+ */
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { accountSchema, type AccountDoc } from './account.model';
+import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
+import { twoFactorKeySchema, type TwoFactorKeyDoc } from './two-factor-key.model';
+
+/** The models of one connection. Only repositories should use these. */
+export interface Models {
+  readonly connection: Connection;
+  readonly Account: Model<AccountDoc>;
+  readonly TwoFactorKey: Model<TwoFactorKeyDoc>;
+  readonly AuditEvent: Model<AuditEventDoc>;
+}
+
+function bind<T>(connection: Connection, name: string, schema: mongoose.Schema<T>): Model<T> {
+  // Re-binding the same connection returns the model compiled the first time (mongoose throws
+  // OverwriteModelError on a second compile).
+  return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
+}
+
+/** The models bound to `connection` (default: mongoose's default connection). */
+export function createModels(connection: Connection = mongoose.connection): Models {
+  return Object.freeze({
+    connection,
+    Account: bind(connection, 'Account', accountSchema),
+    TwoFactorKey: bind(connection, 'TwoFactorKey', twoFactorKeySchema),
+    AuditEvent: bind(connection, 'AuditEvent', auditEventSchema),
+  });
+}
+
+/**
+ * Creates collections and indexes and waits for them. Call once at start-up (and in tests)
+ * before relying on unique indexes: mongoose's autoIndex runs in the background otherwise.
+ */
+export async function ensureIndexes(models: Models): Promise<void> {
+  await Promise.all([models.Account.init(), models.TwoFactorKey.init(), models.AuditEvent.init()]);
+}

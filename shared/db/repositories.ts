@@ -1,0 +1,28 @@
+/** All repositories of one connection, for wiring a process or a test. */
+import type { Connection } from 'mongoose';
+import { createAccountRepo, type AccountRepo } from './account.repo';
+import { createAuditRepo, type AuditRepo } from './audit.repo';
+import { createModels, ensureIndexes } from './models';
+import { createTwoFactorKeyRepo, type TwoFactorKeyRepo } from './two-factor-key.repo';
+
+/** The repositories, by collection. */
+export interface Repositories {
+  readonly accounts: AccountRepo;
+  readonly twoFactorKeys: TwoFactorKeyRepo;
+  readonly audit: AuditRepo;
+}
+
+/**
+ * Binds the models to `connection` (default: mongoose's default connection), waits for the
+ * collections and indexes (the unique indexes carry correctness, see two-factor-key.repo.ts),
+ * and returns the repositories.
+ */
+export async function createRepositories(connection?: Connection): Promise<Repositories> {
+  const models = createModels(connection);
+  await ensureIndexes(models);
+  return Object.freeze({
+    accounts: createAccountRepo(models),
+    twoFactorKeys: createTwoFactorKeyRepo(models),
+    audit: createAuditRepo(models),
+  });
+}
