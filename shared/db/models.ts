@@ -5,6 +5,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { accountSchema, type AccountDoc } from './account.model';
 import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
+import { totpStepClaimSchema, type TotpStepClaimDoc } from './totp-step-claim.model';
 import { twoFactorKeySchema, type TwoFactorKeyDoc } from './two-factor-key.model';
 
 /** The models of one connection. Only repositories should use these. */
@@ -13,6 +14,7 @@ export interface Models {
   readonly Account: Model<AccountDoc>;
   readonly TwoFactorKey: Model<TwoFactorKeyDoc>;
   readonly AuditEvent: Model<AuditEventDoc>;
+  readonly TotpStepClaim: Model<TotpStepClaimDoc>;
 }
 
 function bind<T>(connection: Connection, name: string, schema: mongoose.Schema<T>): Model<T> {
@@ -28,6 +30,7 @@ export function createModels(connection: Connection = mongoose.connection): Mode
     Account: bind(connection, 'Account', accountSchema),
     TwoFactorKey: bind(connection, 'TwoFactorKey', twoFactorKeySchema),
     AuditEvent: bind(connection, 'AuditEvent', auditEventSchema),
+    TotpStepClaim: bind(connection, 'TotpStepClaim', totpStepClaimSchema),
   });
 }
 
@@ -36,5 +39,10 @@ export function createModels(connection: Connection = mongoose.connection): Mode
  * before relying on unique indexes: mongoose's autoIndex runs in the background otherwise.
  */
 export async function ensureIndexes(models: Models): Promise<void> {
-  await Promise.all([models.Account.init(), models.TwoFactorKey.init(), models.AuditEvent.init()]);
+  await Promise.all([
+    models.Account.init(),
+    models.TwoFactorKey.init(),
+    models.AuditEvent.init(),
+    models.TotpStepClaim.init(),
+  ]);
 }

@@ -49,6 +49,11 @@ export interface TwoFactorKeySealedRow {
  * version we computed, so this only runs out if 32 enrollments of one account race at once.
  */
 const MAX_ALLOCATION_ATTEMPTS = 32;
+/**
+ * Claims kept per key below the newest one: 10 steps = 5 minutes of 30-second steps, far more
+ * than the ±1 step a verifier accepts, so a pruned step can never be valid again anyway.
+ */
+const CLAIMS_KEPT = 10;
 /** States whose material may be used (pending: during enrollment; active: afterwards). */
 const USABLE: TwoFactorKeyState[] = ['pending', 'active'];
 
@@ -69,7 +74,7 @@ function toRecord(doc: KeyLean): TwoFactorKeyRecord {
 }
 
 /** Creates the two-factor key repository over `models`. */
-export function createTwoFactorKeyRepo({ TwoFactorKey }: Models) {
+export function createTwoFactorKeyRepo({ TwoFactorKey, TotpStepClaim }: Models) {
   async function loadSealed(
     accountId: Types.ObjectId,
     states: TwoFactorKeyState[],
@@ -162,19 +167,31 @@ export function createTwoFactorKeyRepo({ TwoFactorKey }: Models) {
 
     /**
      * Claims TOTP time step `step` for this key. Atomic across workers: true for exactly one
-     * caller per step; false when this step or a later one was already used.
+     * caller per step; false when this step or a later one was already used, or the key is
+     * not usable. The unique claim insert decides (see totp-step-claim.model.ts);
+     * `lastUsedStep` is the fast path that refuses steps older than the newest claim.
      */
     async claimStep(accountId: string, version: number, step: number): Promise<boolean> {
-      const result = await TwoFactorKey.updateOne(
-        {
-          accountId: toObjectId(accountId, 'accountId'),
-          version,
-          state: { $in: USABLE },
-          $or: [{ lastUsedStep: { $lt: step } }, { lastUsedStep: null }],
-        },
+      const key = await TwoFactorKey.findOne({
+        accountId: toObjectId(accountId, 'accountId'),
+        version,
+        state: { $in: USABLE },
+      })
+        .select('_id lastUsedStep')
+        .lean<Pick<KeyLean, '_id' | 'lastUsedStep'>>();
+      if (!key || (key.lastUsedStep !== null && key.lastUsedStep >= step)) return false;
+      try {
+        await TotpStepClaim.create([{ keyId: key._id, step, at: new Date() }]);
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+      await TwoFactorKey.updateOne(
+        { _id: key._id, $or: [{ lastUsedStep: { $lt: step } }, { lastUsedStep: null }] },
         { $set: { lastUsedStep: step } },
       );
-      return result.matchedCount === 1;
+      await TotpStepClaim.deleteMany({ keyId: key._id, step: { $lt: step - CLAIMS_KEPT } });
+      return true;
     },
 
     /** Revokes a version and destroys its material (key and recovery codes set to null). */
