@@ -140,6 +140,24 @@ export function createAccount(s: SimState, body: unknown): Account {
   return a;
 }
 
+/** Bulk creation for benchmarks: all or nothing; an error names the item's index. */
+export function createMany(s: SimState, items: unknown[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    try {
+      const email = parse(createSchema, item).email.trim().toLowerCase();
+      if (s.accounts.has(email) || seen.has(email)) {
+        throw new BadRequestError(`email: ${email} already exists`, 409);
+      }
+      seen.add(email);
+    } catch (err) {
+      const e = err as BadRequestError;
+      throw new BadRequestError(`[${i}].${e.message}`, e.status ?? 400);
+    }
+  });
+  for (const item of items) createAccount(s, item);
+}
+
 /** The JSON view of an account (GET /__sim/accounts/:email). */
 export function accountView(s: SimState, a: Account): Record<string, unknown> {
   const pending: Record<string, true> = {};
@@ -157,14 +175,12 @@ export function accountView(s: SimState, a: Account): Record<string, unknown> {
       key: a.twoFactor.key,
       recoveryCodes: [...a.recoveryCodes],
     },
-    sessions: s
-      .liveSessions(a)
-      .map((x) => ({
-        id: x.id,
-        createdAt: new Date(x.createdAt).toISOString(),
-        expiresAt: new Date(x.expiresAt).toISOString(),
-        recognized: s.isRecognized(a, x.bcookie),
-      })),
+    sessions: s.liveSessions(a).map((x) => ({
+      id: x.id,
+      createdAt: new Date(x.createdAt).toISOString(),
+      expiresAt: new Date(x.expiresAt).toISOString(),
+      recognized: s.isRecognized(a, x.bcookie),
+    })),
     pending,
     counters: { ...a.counters },
     settings: {
@@ -234,8 +250,14 @@ export const CONTROL_ROUTES: ControlRoute[] = [
   [
     'POST',
     /^\/__sim\/accounts$/,
-    async (ctx) =>
-      sendJson(ctx, accountView(ctx.state, createAccount(ctx.state, await ctx.json())), 201),
+    async (ctx) => {
+      const body = await ctx.json();
+      if (!Array.isArray(body)) {
+        return sendJson(ctx, accountView(ctx.state, createAccount(ctx.state, body)), 201);
+      }
+      createMany(ctx.state, body);
+      sendJson(ctx, { created: body.length }, 201);
+    },
   ],
   [
     'GET',

@@ -6,8 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SafeHtml } from './html';
 import type { SimState } from './state';
 
-/** Request bodies above this are refused: the site's forms are tiny. */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Site request bodies above this are refused: the site's forms are tiny. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Control bodies may carry bulk account lists. */
+export const MAX_CONTROL_BODY_BYTES = 8 * 1024 * 1024;
 
 /** A client error the router turns into a 400 (JSON under /__sim, HTML elsewhere). */
 export class BadRequestError extends Error {
@@ -77,13 +79,16 @@ function replaceCookie(ctx: Ctx, name: string, serialized: string): void {
   ctx.setCookies.push(serialized);
 }
 
-/** Reads a request body up to {@link MAX_BODY_BYTES}. */
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** Reads a request body up to `limit` bytes; beyond it the rest is drained and a 413 thrown. */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequestError('body: too large', 413);
+    if (size > limit) {
+      req.resume();
+      throw new BadRequestError('body: too large', 413);
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -95,6 +100,7 @@ function writeHead(
   headers: Record<string, string>,
 ): Record<string, string | string[]> {
   const all: Record<string, string | string[]> = {
+    ...(ctx.res.getHeader('connection') === 'close' ? { connection: 'close' } : {}),
     date: new Date(ctx.state.now()).toUTCString(),
     'cache-control': 'no-store',
     ...headers,

@@ -6,7 +6,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTROL_ROUTES } from './control';
-import { BadRequestError, parseCookies, readBody, sendHtml, sendJson, type Ctx } from './http';
+import {
+  BadRequestError,
+  MAX_BODY_BYTES,
+  MAX_CONTROL_BODY_BYTES,
+  parseCookies,
+  readBody,
+  sendHtml,
+  sendJson,
+  type Ctx,
+} from './http';
 import { errorPage } from './pages/layout';
 import {
   getCaptchaFrame,
@@ -75,7 +84,8 @@ const SITE_ROUTES: Route[] = [
 
 function createCtx(req: IncomingMessage, res: ServerResponse, state: SimState): Ctx {
   let body: Promise<string> | undefined;
-  const text = (): Promise<string> => (body ??= readBody(req));
+  const limit = req.url?.startsWith('/__sim/') ? MAX_CONTROL_BODY_BYTES : MAX_BODY_BYTES;
+  const text = (): Promise<string> => (body ??= readBody(req, limit));
   return {
     req,
     res,
@@ -143,6 +153,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: SimState
       return;
     }
     const status = err instanceof BadRequestError ? err.status : 500;
+    if (status === 413) res.setHeader('connection', 'close');
     const message = err instanceof BadRequestError ? err.message : 'internal error';
     if (control) {
       sendJson(ctx, { error: status === 500 ? 'internal' : 'bad_request', message }, status);
