@@ -9,8 +9,10 @@
  *   a toggle on LinkedIn);
  * - refused requests change nothing.
  *
- * No transactions (FerretDB has none): a flip is `updateOne({ accountId, version }, …)` and is
- * retried on a version conflict; the first insert relies on the unique index.
+ * No transactions and no conditional updates (FerretDB has neither atomically): a flip is the
+ * insert of version n+1 under the unique (accountId, version) index (see
+ * desired-state.model.ts). Losing that race means another request flipped first; the loser
+ * re-reads and applies the rules again, so two concurrent flips can never both pass the guard.
  */
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { PermanentError, TransientError } from '../errors';
@@ -32,6 +34,12 @@ export const FLIP_WINDOW_MS = 24 * 3_600_000;
  * account won a race in the last few milliseconds; 5 covers bursts of concurrent clicks.
  */
 const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Versions kept per account below the newest: 10 flips of history for support. Each version
+ * carries its own 24 h flip list, so pruning never affects the guard.
+ */
+const VERSIONS_KEPT = 10;
 
 /** The guard's limits; the integrator wires TOGGLE_COOLDOWN_SECONDS and TOGGLE_DAILY_LIMIT. */
 export interface ToggleLimits {
@@ -134,8 +142,20 @@ export function createDesiredStateRepo(
 
   const load = (accountId: string) =>
     Desired.findOne({ accountId: toObjectId(accountId, 'accountId') })
+      .sort({ version: -1 })
       .lean<DesiredStateDoc>()
       .exec();
+
+  /** Inserts `doc` as the account's next version; false when another request took it. */
+  const claim = async (doc: Omit<DesiredStateDoc, '_id' | 'createdAt'>): Promise<boolean> => {
+    try {
+      await Desired.create([doc]);
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  };
 
   return {
     async init() {
@@ -152,36 +172,30 @@ export function createDesiredStateRepo(
       const nowMs = now.getTime();
       for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
         const doc = await load(accountId);
-        if (!doc) {
-          try {
-            const created = await Desired.create({
-              accountId: id,
-              desired,
-              flips: [now],
-              lastFlipAt: now,
-              version: 1,
-            });
-            return { ...toState(created.toObject(), nowMs), changed: true, previous: null };
-          } catch (err) {
-            if (isDuplicateKeyError(err)) continue; // a concurrent first request won: re-read
-            throw err;
-          }
-        }
-        if (doc.desired === desired)
+        if (doc?.desired === desired) {
           return { ...toState(doc, nowMs), changed: false, previous: desired };
-
-        const refused = refusal(accountId, doc, nowMs, limits);
-        if (refused) throw refused;
-
-        const flips = [...toState(doc, nowMs).recentFlips, now];
-        const res = await Desired.updateOne(
-          { accountId: id, version: doc.version },
-          { $set: { desired, flips, lastFlipAt: now, version: doc.version + 1 } },
-        );
-        if (res.matchedCount === 1) {
-          const updated = { ...doc, desired, flips, lastFlipAt: now, version: doc.version + 1 };
-          return { ...toState(updated, nowMs), changed: true, previous: doc.desired };
         }
+        if (doc) {
+          const refused = refusal(accountId, doc, nowMs, limits);
+          if (refused) throw refused;
+        }
+        const next = {
+          accountId: id,
+          version: (doc?.version ?? 0) + 1,
+          desired,
+          flips: [...(doc ? toState(doc, nowMs).recentFlips : []), now],
+          lastFlipAt: now,
+        };
+        if (!(await claim(next))) continue; // another request flipped first: re-read
+        await Desired.deleteMany({
+          accountId: id,
+          version: { $lte: next.version - VERSIONS_KEPT - 1 },
+        });
+        return {
+          ...toState({ ...next, _id: id, createdAt: now }, nowMs),
+          changed: true,
+          previous: doc?.desired ?? null,
+        };
       }
       throw new TransientError(
         'desired_state_conflict',
