@@ -267,7 +267,7 @@ export function createAccountRepo({ Account }: Models) {
     async scanSealed(opts: { afterId?: string; limit: number }): Promise<AccountSealedRow[]> {
       const filter = opts.afterId ? { _id: { $gt: toObjectId(opts.afterId, 'afterId') } } : {};
       const docs = await Account.find(filter)
-        .select(`_id ${SEALED_SELECT}`)
+        .select('_id sealedPassword sealedCookies sealedProxyAuth')
         .sort({ _id: 1 })
         .limit(opts.limit)
         .lean<AccountLean[]>();

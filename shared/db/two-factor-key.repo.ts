@@ -236,7 +236,7 @@ export function createTwoFactorKeyRepo({ TwoFactorKey, TotpStepClaim }: Models) 
     async scanSealed(opts: { afterId?: string; limit: number }): Promise<TwoFactorKeySealedRow[]> {
       const filter = opts.afterId ? { _id: { $gt: toObjectId(opts.afterId, 'afterId') } } : {};
       const docs = await TwoFactorKey.find(filter)
-        .select('_id accountId +sealedKey +sealedRecoveryCodes')
+        .select('_id accountId sealedKey sealedRecoveryCodes')
         .sort({ _id: 1 })
         .limit(opts.limit)
         .lean<KeyLean[]>();
