@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import type { Settings } from '../../simulator/settings';
 import { totp } from '../../simulator/totp';
+import type { Page } from 'puppeteer-core';
 
 /** The JSON view GET /__sim/accounts/:email returns. */
 export interface SimAccountView {
@@ -153,4 +154,42 @@ export class CookieClient {
     const challengeId = /\/checkpoint\/challenge\/([^?]+)/.exec(challengeUrl)![1]!;
     return this.request('/checkpoint/challenge/verify', { challengeId, pin, ...extra });
   }
+}
+
+/** Clicks and waits for the navigation it causes. */
+export async function clickAndWait(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+/**
+ * Hand-written classic sign-in, with the ids of linkedin-flows.md §1.1 only: #username,
+ * #password, #rememberMeOptIn-checkbox, the login-submit button.
+ */
+export async function classicSignIn(
+  page: Page,
+  origin: string,
+  email: string,
+  password: string,
+  remember = true,
+): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.type('#username', email);
+  await page.type('#password', password);
+  const checked = await page.$eval(
+    '#rememberMeOptIn-checkbox',
+    (el) => (el as HTMLInputElement).checked,
+  );
+  if (checked !== remember) await page.click('#rememberMeOptIn-checkbox');
+  await clickAndWait(page, 'button[data-litms-control-urn="login-submit"]');
+}
+
+/** Visible text of the first element matching `selector`, or null. */
+export async function textOf(page: Page, selector: string): Promise<string | null> {
+  return page.$eval(selector, (el) => (el as HTMLElement).innerText.trim()).catch(() => null);
+}
+
+/** True when `selector` matches an element that is rendered (not display:none / hidden). */
+export async function isVisible(page: Page, selector: string): Promise<boolean> {
+  const el = await page.$(selector);
+  return el ? (await el.boundingBox()) !== null : false;
 }
