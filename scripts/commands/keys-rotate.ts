@@ -57,7 +57,8 @@ export function parseKeysRotateArgs(args: readonly string[]): KeysRotateOptions 
       }
       batchSize = n;
     } else {
-      throw new ValidationError(`unknown argument "${arg}"`);
+      // Not echoed (as in cli.ts): a stray argument may be something pasted by mistake.
+      throw new ValidationError('unknown argument; expected --dry-run or --batch-size N');
     }
   }
   return { dryRun, batchSize };

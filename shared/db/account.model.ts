@@ -14,6 +14,7 @@ export const ACCOUNT_STATUSES = [
   'restricted',
   'rate_limited',
 ] as const;
+/** One of ACCOUNT_STATUSES. */
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** Where the authenticator-app 2FA of an account stands on the site. */
@@ -26,6 +27,7 @@ export const TWO_FACTOR_STATES = [
   'disabling',
   'error',
 ] as const;
+/** One of TWO_FACTOR_STATES. */
 export type TwoFactorState = (typeof TWO_FACTOR_STATES)[number];
 
 /** What the owner asked for; null until they ask. */

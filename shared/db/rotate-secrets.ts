@@ -5,6 +5,11 @@
  * Resumable and idempotent by construction: each write is a compare-and-set on the exact old
  * sealed string, values already current are skipped without opening them, and the walk is a
  * plain `_id` cursor. A crash mid-run loses nothing; run it again and it finishes.
+ *
+ * FerretDB caveat: its conditional `updateOne` is not atomic (filter and write are two steps),
+ * so there a worker saving new cookies at the same instant as the re-seal of the same field
+ * could be overwritten by the re-sealed old value. On MongoDB the compare-and-set is atomic.
+ * Rotate while workers are quiet when running on FerretDB.
  */
 import { resealValue, type SecretPurpose, type Vault } from '../crypto';
 import type { AccountRepo, AccountSealedField } from './account.repo';
@@ -37,6 +42,7 @@ export interface RotationProgress {
   readonly counts: Readonly<RotationCounts>;
 }
 
+/** Options of one run. */
 export interface RotateOptions {
   /** Documents per batch; default 100 (small enough that one batch is quick to redo). */
   readonly batchSize?: number;
@@ -48,12 +54,14 @@ export interface RotateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The vault and the two repositories' scan / compare-and-set functions. */
 export interface RotateDeps {
   readonly vault: Vault;
   readonly accounts: Pick<AccountRepo, 'scanSealed' | 'replaceSealed'>;
   readonly twoFactorKeys: Pick<TwoFactorKeyRepo, 'scanSealed' | 'replaceSealed'>;
 }
 
+/** Documents per batch: small enough that redoing one after a crash is quick. */
 const DEFAULT_BATCH_SIZE = 100;
 
 const ACCOUNT_FIELDS: ReadonlyArray<[AccountSealedField, SecretPurpose]> = [

@@ -4,10 +4,14 @@
  */
 import { Schema, type Types } from 'mongoose';
 
+/** Life cycle of a key version: pending → active → superseded, or revoked from any state. */
 export const TWO_FACTOR_KEY_STATES = ['pending', 'active', 'superseded', 'revoked'] as const;
+/** One of TWO_FACTOR_KEY_STATES. */
 export type TwoFactorKeyState = (typeof TWO_FACTOR_KEY_STATES)[number];
 
+/** Where a key came from: our own enrollment, or an owner's existing key imported. */
 export const TWO_FACTOR_KEY_SOURCES = ['enrollment', 'import'] as const;
+/** One of TWO_FACTOR_KEY_SOURCES. */
 export type TwoFactorKeySource = (typeof TWO_FACTOR_KEY_SOURCES)[number];
 
 /** The stored shape of one key version. */

@@ -234,4 +234,10 @@ describe('keys:rotate command', () => {
       expect(() => parseKeysRotateArgs(bad)).toThrow(ValidationError);
     }
   });
+
+  it('does not echo an unknown argument (it may be something pasted by mistake)', () => {
+    expect(() => parseKeysRotateArgs(['JBSWY3DPEHPK3PXP'])).toThrow(
+      'unknown argument; expected --dry-run or --batch-size N',
+    );
+  });
 });
