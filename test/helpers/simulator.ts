@@ -173,8 +173,8 @@ export async function classicSignIn(
   remember = true,
 ): Promise<void> {
   await page.goto(`${origin}/login`);
-  await page.type('#username', email);
-  await page.type('#password', password);
+  await fill(page, '#username', email);
+  await fill(page, '#password', password);
   const checked = await page.$eval(
     '#rememberMeOptIn-checkbox',
     (el) => (el as HTMLInputElement).checked,
@@ -192,4 +192,18 @@ export async function textOf(page: Page, selector: string): Promise<string | nul
 export async function isVisible(page: Page, selector: string): Promise<boolean> {
   const el = await page.$(selector);
   return el ? (await el.boundingBox()) !== null : false;
+}
+
+/** Sets an input's value (faster than typing on a loaded machine) and fires input/change. */
+export async function fill(page: Page, selector: string, value: string): Promise<void> {
+  await page.$eval(
+    selector,
+    (el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    value,
+  );
 }

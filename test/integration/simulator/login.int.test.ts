@@ -7,6 +7,7 @@ import { launchTestBrowser } from '../../helpers/browser';
 import {
   classicSignIn,
   clickAndWait,
+  fill,
   isVisible,
   startTestSimulator,
   textOf,
@@ -130,7 +131,7 @@ describe('classic login', () => {
     expect(await page.$('#password')).toBeNull();
     await clickAndWait(page, 'button.member-profile__details');
     expect(await isVisible(page, '#password')).toBe(true);
-    await page.type('#password', 'correct-horse');
+    await fill(page, '#password', 'correct-horse');
     await clickAndWait(page, 'button[aria-label="Sign in"]');
     expect(new URL(page.url()).pathname).toBe('/feed/');
 
@@ -250,7 +251,7 @@ describe('sessions', () => {
     await classicSignIn(a.page, t.url, email, 'correct-horse', false);
     expect(await a.page.$('#two-step-challenge')).not.toBeNull();
     await a.page.click('#recognizedDevice');
-    await a.page.type('#input__phone_verification_pin', t.code(key));
+    await fill(a.page, '#input__phone_verification_pin', t.code(key));
     await clickAndWait(a.page, '#two-step-submit-button');
     expect(new URL(a.page.url()).pathname).toBe('/feed/');
     expect((await t.account(email)).sessions[0]!.recognized).toBe(true);
