@@ -5,7 +5,7 @@
  * `importKey`), write it next to `requestToggle` below and list it in the object that
  * `createFleetClient` returns.
  */
-import { QueueEvents, type Job } from 'bullmq';
+import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock';
 import { systemClock } from '../shared/clock';
@@ -159,15 +159,23 @@ function stepOf(progress: unknown): string | null {
   return typeof step === 'string' ? step : null;
 }
 
-/** The outcome of a finished job, or null while it runs. */
-async function finishedOutcome(job: Job, jobId: string): Promise<JobOutcome | null> {
-  const state = await job.getState();
+/**
+ * The outcome of a finished job, or null while it runs. The state is read **before** the job
+ * hash: a finished job's hash no longer changes, whereas a hash read first may predate the
+ * return value or failed reason that a later state read reports as finished.
+ */
+async function finishedOutcome(queue: Queue, jobId: string): Promise<JobOutcome | null> {
+  const state = await queue.getJobState(jobId);
+  if (state === 'unknown') {
+    throw new PermanentError('job_not_found', `no job ${jobId} in ${queue.name}`);
+  }
+  if (state !== 'completed' && state !== 'failed') return null;
+  const job = await queue.getJob(jobId);
+  if (!job) throw new PermanentError('job_not_found', `job ${jobId} was removed`);
   if (state === 'completed') {
     return { status: 'completed', jobId, result: OutcomeSchema.parse(job.returnvalue) };
   }
-  if (state === 'failed')
-    return { status: 'failed', jobId, ...parseFailedReason(job.failedReason) };
-  return null;
+  return { status: 'failed', jobId, ...parseFailedReason(job.failedReason) };
 }
 
 /**
@@ -193,11 +201,8 @@ async function waitForOne(
   try {
     return await new Promise<JobOutcome>((resolve, reject) => {
       const check = async (): Promise<void> => {
-        const job = await queue.getJob(jobId);
-        if (!job) throw new PermanentError('job_not_found', `no job ${jobId} in ${queueName}`);
-        const outcome = await finishedOutcome(job, jobId);
+        const outcome = await finishedOutcome(queue, jobId);
         if (outcome) resolve(outcome);
-        return undefined;
       };
       const onError = (err: unknown): void => reject(coerceError(err));
       events.on('progress', ({ jobId: id, data }) => {
