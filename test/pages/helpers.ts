@@ -45,6 +45,8 @@ export interface Reply {
 export interface Seen {
   readonly method: string;
   readonly path: string;
+  /** The query string, with its `?` (or ''). */
+  readonly search: string;
   readonly body: string;
 }
 
@@ -81,7 +83,12 @@ export class FakeSite {
     if (req.isInterceptResolutionHandled()) return;
     const url = new URL(req.url());
     if (url.origin !== ORIGIN) return req.abort('blockedbyclient');
-    const seen = { method: req.method(), path: url.pathname, body: req.postData() ?? '' };
+    const seen = {
+      method: req.method(),
+      path: url.pathname,
+      search: url.search,
+      body: req.postData() ?? '',
+    };
     this.seen.push(seen);
     const h = this.routes.get(`${seen.method} ${url.pathname}`);
     if (!h)
