@@ -81,16 +81,14 @@ describe('authenticator prompt', () => {
 describe('e-mail PIN', () => {
   it('submits the PIN; a wrong one is reported', async () => {
     let n = 0;
-    site
-      .on(`GET ${CH}`, 'email-pin.html')
-      .on(`POST ${VERIFY}`, () =>
-        n++ === 0
-          ? {
-              fixture: 'email-pin.html',
-              vars: { ERROR_CLASS: '', ERROR: "Hmm, that's not the right code" },
-            }
-          : { redirect: '/feed/' },
-      );
+    site.on(`GET ${CH}`, 'email-pin.html').on(`POST ${VERIFY}`, () =>
+      n++ === 0
+        ? {
+            fixture: 'email-pin.html',
+            vars: { ERROR_CLASS: '', ERROR: "Hmm, that's not the right code" },
+          }
+        : { redirect: '/feed/' },
+    );
     await visit(page, CH);
     expect(await cp().submitEmailPin('111111')).toMatchObject({
       outcome: 'rejected',

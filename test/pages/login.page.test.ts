@@ -96,11 +96,9 @@ describe('LoginPage, modern variant', () => {
   });
 
   it('reports a wrong password shown in the panel', async () => {
-    site
-      .on('GET /login', 'login-modern.html')
-      .on(`POST ${SDUI}`, {
-        json: { error: 'Wrong email or password. Try again or create an account.' },
-      });
+    site.on('GET /login', 'login-modern.html').on(`POST ${SDUI}`, {
+      json: { error: 'Wrong email or password. Try again or create an account.' },
+    });
     await login().open();
     expect(await login().signIn(EMAIL, 'wrong')).toMatchObject({
       kind: 'bad_credentials',

@@ -71,7 +71,7 @@ function serveFlow(o: FlowOptions = {}): { state: { on: boolean } } {
   );
   site.on(`POST ${S}`, (r: Seen) => {
     const f = new URLSearchParams(r.body);
-    switch (f.get('action')) {
+    switch (f.get('action') ?? '') {
       case 'start':
         return o.identity === 'pin'
           ? { fixture: 'settings-identity-pin.html' }
