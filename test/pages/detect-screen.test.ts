@@ -1,6 +1,7 @@
 /** detectScreen on every fixture, at realistic URLs, plus the documented order (§2.9). */
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { ScreenTimeoutError, detectScreen, type Screen } from '../../workers/site';
+import { evaluateIn } from '../../workers/site/in-page';
 import { FakeSite, launchTestBrowser, openPage, visit, type Reply } from './helpers';
 
 let browser: Browser;
@@ -333,5 +334,15 @@ describe('detectScreen', () => {
     await expect(detectScreen(page, { timeoutMs: 10_000, signal: ac.signal })).rejects.toThrow(
       'job cancelled',
     );
+  });
+
+  it('in-page code survives transpilers that inject a __name helper (esbuild keepNames, tsx)', async () => {
+    site.on('GET /x', { html: '<p>x</p>' });
+    await visit(page, '/x');
+    // What esbuild emits for `const f = () => …` under keepNames; __name exists only in Node.
+    const withHelper = new Function('n', 'const f = __name(() => n + 1, "f"); return f();') as (
+      n: number,
+    ) => number;
+    expect(await evaluateIn(page, withHelper, 41)).toBe(42);
   });
 });

@@ -64,6 +64,36 @@ describe('LoginPage, classic form', () => {
     expect(page.url()).toBe(`${ORIGIN}${SUBMIT}`);
   });
 
+  it('can sign in again after a wrong password', async () => {
+    site
+      .on('GET /login', 'login-classic.html')
+      .on(`POST ${SUBMIT}`, (r) =>
+        new URLSearchParams(r.body).get('session_password') === PASSWORD
+          ? { redirect: '/feed/' }
+          : {
+              fixture: 'login-classic.html',
+              vars: { PW_ERROR_CLASS: '', PW_ERROR: 'Wrong email or password.' },
+            },
+      );
+    await login().open();
+    expect(await login().signIn(EMAIL, 'wrong')).toMatchObject({ kind: 'bad_credentials' });
+    expect(await login().signIn(EMAIL, PASSWORD)).toEqual({ kind: 'feed' });
+    expect(site.posted(SUBMIT)).toHaveLength(2);
+  });
+
+  it('signs in again when the site switches this browser to the modern UI after a submit', async () => {
+    site
+      .on('GET /login', (r) => ({
+        fixture: r.search.includes('bucket') ? 'login-modern.html' : 'login-classic.html',
+      }))
+      .on(`POST ${SUBMIT}`, { redirect: '/login?bucket=modern' })
+      .on(`POST ${SDUI}`, { json: { redirectUrl: '/feed/' } });
+    await login().open();
+    expect(await login().signIn(EMAIL, PASSWORD)).toEqual({ kind: 'feed' });
+    expect(site.posted(SUBMIT)).toHaveLength(1);
+    expect(site.seen.filter((s) => s.path === SDUI)).toHaveLength(1);
+  });
+
   it('returns a checkpoint it lands on, for the caller', async () => {
     site
       .on('GET /login', 'login-classic.html')

@@ -5,6 +5,7 @@
  */
 import { Locator, type Page } from 'puppeteer-core';
 import { ERROR_SELECTORS } from './site-map';
+import { evaluateIn } from './in-page';
 
 /** Timeout and cancellation of one action. */
 export interface ActOptions {
@@ -54,7 +55,8 @@ export async function pickVisible(
   tag: string,
   within?: string,
 ): Promise<string | null> {
-  const found = await page.evaluate(
+  const found = await evaluateIn(
+    page,
     (sel: string, t: string, attr: string, scope: string | null) => {
       const root = scope ? document.querySelector(`[${attr}="${scope}"]`) : document;
       if (!root) return false;
@@ -81,7 +83,8 @@ export async function pickAncestor(
   ancestor: string,
   as: string,
 ): Promise<boolean> {
-  return page.evaluate(
+  return evaluateIn(
+    page,
     (t: string, anc: string, name: string, attr: string) => {
       const el = document.querySelector(`[${attr}="${t}"]`)?.closest(anc);
       el?.setAttribute(attr, name);
@@ -99,7 +102,8 @@ export async function pickAncestor(
  * the box itself is visually hidden behind its label. Returns false when there is no such box.
  */
 export async function setChecked(page: Page, selector: string, checked: boolean): Promise<boolean> {
-  return page.evaluate(
+  return evaluateIn(
+    page,
     (sel: string, want: boolean) => {
       const box = document.querySelector(sel);
       if (!(box instanceof HTMLInputElement)) return false;
@@ -116,11 +120,15 @@ export async function setChecked(page: Page, selector: string, checked: boolean)
  * known to be fresh. Server re-renders and scripts both write the text anew.
  */
 export async function clearErrors(page: Page): Promise<void> {
-  await page.evaluate((sel: string) => {
-    for (const el of Array.from(document.querySelectorAll(sel))) {
-      if (el instanceof HTMLElement && el.checkVisibility()) el.textContent = '';
-    }
-  }, ERROR_SELECTORS);
+  await evaluateIn(
+    page,
+    (sel: string) => {
+      for (const el of Array.from(document.querySelectorAll(sel))) {
+        if (el instanceof HTMLElement && el.checkVisibility()) el.textContent = '';
+      }
+    },
+    ERROR_SELECTORS,
+  );
 }
 
 /** Joins the caller's base URL (which may carry a path prefix) and a relative path. */

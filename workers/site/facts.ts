@@ -5,6 +5,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { PROBES, type ProbeName } from './site-map';
+import { evaluateIn } from './in-page';
 
 /** Presence, visibility and first visible text of one probe. */
 export interface ProbeFact {
@@ -92,7 +93,7 @@ function collect(probes: Record<string, string>): Omit<PageFacts, 'path'> & { hr
 
 /** Gathers the facts of the page's current document. */
 export async function collectFacts(page: Page): Promise<PageFacts> {
-  const { href, ...facts } = await page.evaluate(collect, PROBES);
+  const { href, ...facts } = await evaluateIn(page, collect, PROBES as Record<string, string>);
   const u = new URL(href);
   return { ...facts, path: u.pathname + u.search };
 }

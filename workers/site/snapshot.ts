@@ -7,6 +7,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import type { RedactedSnapshot } from './errors';
+import { evaluateIn } from './in-page';
 
 const MASK = '[masked]';
 /** class/id/name/data-* that suggest secret material (key text, QR of the otpauth URI, codes). */
@@ -147,15 +148,15 @@ export async function redactedSnapshot(page: Page): Promise<RedactedSnapshot> {
   const url = maskUrl(page.url());
   const title = maskSecrets(await page.title().catch(() => ''));
   const runs = [BASE32_GROUPS.source, BASE32_RUN.source, DIGITS.source];
-  const raw = await page.evaluate(markAndSerialise, KEYISH, runs);
+  const raw = await evaluateIn(page, markAndSerialise, KEYISH, runs);
   let screenshot: Buffer | null = null;
   try {
-    await page.evaluate(blank);
+    await evaluateIn(page, blank);
     screenshot = Buffer.from(await page.screenshot({ type: 'png' }));
   } catch {
     screenshot = null;
   } finally {
-    await page.evaluate(restore).catch(() => undefined);
+    await evaluateIn(page, restore).catch(() => undefined);
   }
   return { url, title, html: maskSecrets(raw.replace(/ data-li2fa-mask="1"/g, '')), screenshot };
 }

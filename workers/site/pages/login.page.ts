@@ -8,6 +8,7 @@ import { WrongScreenError } from '../errors';
 import type { Screen } from '../screen';
 import { ACTIONS, PATHS, PROBES } from '../site-map';
 import { SitePage } from './base.page';
+import { evaluateIn } from '../in-page';
 
 /** Options of {@link LoginPage.signIn}. */
 export interface SignInOptions {
@@ -33,19 +34,35 @@ export class LoginPage extends SitePage {
   async signIn(email: string, password: string, opts: SignInOptions = {}): Promise<Screen> {
     const remember = opts.remember ?? true;
     let screen = await this.detect();
-    if (screen.kind !== 'login' && screen.kind !== 'bad_credentials') return screen;
-    if (screen.kind === 'login' && screen.variant === 'welcome_back') {
-      screen = await this.passPicker(email);
+    // A second round covers a site that moves the browser to the other UI after a submit and
+    // asks again (the simulator's "rebucket"; LinkedIn runs both UIs at once, §1.4).
+    for (let round = 0; round < 2; round++) {
+      if (screen.kind !== 'login' && screen.kind !== 'bad_credentials') return screen;
+      if (screen.kind === 'login' && screen.variant === 'welcome_back') {
+        screen = await this.passPicker(email);
+      }
+      const modern = (await this.page.$(PROBES.loginForm)) === null;
+      const filled = modern
+        ? 'modern'
+        : (await this.page.$(PROBES.rememberMeDiv))
+          ? 'welcome_back'
+          : 'classic';
+      if (modern) await this.fillModern(email, password, remember);
+      else await this.fillClassic(email, password, remember);
+      screen = await this.detect(
+        (s) => s.kind !== 'login' || s.banner !== null || s.variant !== filled,
+      );
+      const rebucketed =
+        screen.kind === 'login' && screen.banner === null && screen.variant !== filled;
+      if (!rebucketed) return screen;
     }
-    const modern = (await this.page.$(PROBES.loginForm)) === null;
-    if (modern) await this.fillModern(email, password, remember);
-    else await this.fillClassic(email, password, remember);
-    return this.detect((s) => !isLogin(s) || (s.kind === 'login' && s.banner !== null));
+    return screen;
   }
 
   /** The picker: our member → reveal the password; someone else → "another account". */
   private async passPicker(email: string): Promise<Screen> {
-    const shown = await this.page.evaluate(
+    const shown = await evaluateIn(
+      this.page,
       (sel: string) => Array.from(document.querySelectorAll(sel)).map((el) => el.textContent ?? ''),
       `${PROBES.rememberMeDiv} .member-profile__email, ${PROBES.memberButton}`,
     );
@@ -78,7 +95,8 @@ export class LoginPage extends SitePage {
 
   /** Acts inside the visible panel only: the first copy is hidden (§1.4). */
   private async fillModern(email: string, password: string, remember: boolean): Promise<void> {
-    const tagged = await this.page.evaluate(
+    const tagged = await evaluateIn(
+      this.page,
       (userSel: string, pwSel: string, attr: string) => {
         const shown = (e: Element): boolean =>
           e.getBoundingClientRect().width > 0 && e.checkVisibility({ visibilityProperty: true });

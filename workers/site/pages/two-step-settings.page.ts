@@ -15,6 +15,7 @@ import { ACTIONS, PATHS, PROBES } from '../site-map';
 import { SitePage } from './base.page';
 import { waitForApproval, type ApprovalOutcome } from './checkpoint.page';
 import { readKeyText, readQrPng, type SetupKey } from './setup-key';
+import { evaluateIn } from '../in-page';
 
 type Settings = ScreenOf<'two_step_settings'>;
 const at = (s: Screen, ...steps: SettingsStep[]): s is Settings =>
@@ -77,22 +78,26 @@ export class TwoStepSettingsPage extends SitePage {
   async chooseAuthenticatorApp(): Promise<SettingsStep> {
     const s = await this.detect();
     if (!at(s, 'choose_method')) throw new WrongScreenError('choose method', s);
-    const chosen = await this.page.evaluate((sel: string) => {
-      const select = document.querySelector<HTMLSelectElement>(sel);
-      const option =
-        select && Array.from(select.options).find((o) => /authenticator/i.test(o.text));
-      if (select && option) {
-        select.value = option.value;
-        select.dispatchEvent(new Event('input', { bubbles: true }));
-        select.dispatchEvent(new Event('change', { bubbles: true }));
-        return true;
-      }
-      const radio = Array.from(
-        document.querySelectorAll<HTMLInputElement>('input[type=radio]'),
-      ).find((r) => /authenticator/i.test(`${r.value} ${r.labels?.[0]?.textContent ?? ''}`));
-      radio?.click();
-      return Boolean(radio);
-    }, PROBES.methodSelect);
+    const chosen = await evaluateIn(
+      this.page,
+      (sel: string) => {
+        const select = document.querySelector<HTMLSelectElement>(sel);
+        const option =
+          select && Array.from(select.options).find((o) => /authenticator/i.test(o.text));
+        if (select && option) {
+          select.value = option.value;
+          select.dispatchEvent(new Event('input', { bubbles: true }));
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+          return true;
+        }
+        const radio = Array.from(
+          document.querySelectorAll<HTMLInputElement>('input[type=radio]'),
+        ).find((r) => /authenticator/i.test(`${r.value} ${r.labels?.[0]?.textContent ?? ''}`));
+        radio?.click();
+        return Boolean(radio);
+      },
+      PROBES.methodSelect,
+    );
     if (!chosen) throw new WrongScreenError('an "Authenticator App" option', s);
     await clickAny(this.page, ACTIONS.continue, this.act);
     return this.stepAfter((n) => !at(n, 'choose_method'));
@@ -140,7 +145,8 @@ export class TwoStepSettingsPage extends SitePage {
       s = await this.detect((n) => !at(n, 'done', 'status'));
     }
     if (!at(s, 'recovery_codes')) return null;
-    const codes = await this.page.evaluate(
+    const codes = await evaluateIn(
+      this.page,
       (sel: string) =>
         Array.from(document.querySelectorAll<HTMLElement>(sel))
           .filter((e) => e.checkVisibility())
