@@ -191,11 +191,9 @@ describe('modern login variant', () => {
     expect(buttons).toContainEqual(['button', 'Sign in']);
     expect(buttons.some(([, label]) => /Apple/.test(label ?? ''))).toBe(true);
     expect(buttons.some(([, label]) => /Google/.test(label ?? ''))).toBe(true);
-    expect(
-      await page.$$eval('input[type=checkbox]', (cs) =>
-        cs.every((c) => (c as HTMLInputElement).checked),
-      ),
-    ).toBe(true);
+    expect(await page.$$eval('input[type=checkbox]', (cs) => cs.every((c) => c.checked))).toBe(
+      true,
+    );
 
     await modernSignIn(page, email, 'bad-password');
     await page.waitForSelector('[role=alert]:not([hidden])');

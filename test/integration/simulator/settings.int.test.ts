@@ -54,7 +54,7 @@ async function signedIn(
 
 /** Decodes the QR image (a PNG data URL) into its text. */
 async function decodeQr(page: Page): Promise<string> {
-  const src = await page.$eval('img.authenticator-QRImage', (img) => (img as HTMLImageElement).src);
+  const src = await page.$eval('img.authenticator-QRImage', (img) => img.src);
   const png = PNG.sync.read(Buffer.from(src.replace(/^data:image\/png;base64,/, ''), 'base64'));
   const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   if (!decoded) throw new Error('QR did not decode');
