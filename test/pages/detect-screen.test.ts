@@ -340,9 +340,9 @@ describe('detectScreen', () => {
     site.on('GET /x', { html: '<p>x</p>' });
     await visit(page, '/x');
     // What esbuild emits for `const f = () => …` under keepNames; __name exists only in Node.
-    const withHelper = new Function('n', 'const f = __name(() => n + 1, "f"); return f();') as (
-      n: number,
-    ) => number;
+    const withHelper = Object.assign((n: number) => n + 1, {
+      toString: () => '(n) => { const f = __name(() => n + 1, "f"); return f(); }',
+    });
     expect(await evaluateIn(page, withHelper, 41)).toBe(42);
   });
 });

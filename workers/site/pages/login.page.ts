@@ -16,8 +16,6 @@ export interface SignInOptions {
   readonly remember?: boolean;
 }
 
-const isLogin = (s: Screen): boolean => s.kind === 'login';
-
 /** Page object of `/login`. */
 export class LoginPage extends SitePage {
   /** Opens `/login` and returns the screen it shows (a live session lands on the feed). */
