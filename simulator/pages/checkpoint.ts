@@ -1,5 +1,5 @@
 /** Classic code checkpoints: e-mail PIN (spec §2.2), authenticator and SMS prompts (§2.3–2.4). */
-import { html, type SafeHtml } from '../html';
+import { html, jsonForScript, type SafeHtml } from '../html';
 import type { Settings } from '../settings';
 import type { ChallengeStep } from '../types';
 import { checkpointShell, hiddenInputs, layout } from './layout';
@@ -190,10 +190,16 @@ export function twoStepPage(m: ChallengeModel): SafeHtml {
   );
 }
 
-/** The blank page served while a slow post-2FA redirect is pending (spec §2.3). */
-export function interimPage(next: string): SafeHtml {
+/**
+ * The blank page served while a slow post-2FA redirect is pending (spec §2.3): it stays for
+ * `delayMs`, then moves on by a one-line timer (a whole-second meta refresh without JS).
+ */
+export function interimPage(next: string, delayMs: number): SafeHtml {
   return layout('LinkedIn', null, {
-    head: html`<meta http-equiv="refresh" content="${`0;url=${next}`}" />`,
+    head: html`<noscript
+      ><meta http-equiv="refresh" content="${`${Math.ceil(delayMs / 1000)};url=${next}`}"
+    /></noscript>`,
     bodyClass: 'interim',
+    script: html`setTimeout(function () { location.replace(${jsonForScript(next)}); }, ${delayMs});`,
   });
 }

@@ -135,7 +135,7 @@ function afterCode(ctx: Ctx, ch: Challenge, account: Account): void {
   if (ch.steps.length === 1 && delay > 0) {
     ch.steps.shift();
     ch.completeAt = Date.now() + delay;
-    return sendHtml(ctx, interimPage(completeUrl(ch)));
+    return sendHtml(ctx, interimPage(completeUrl(ch), delay));
   }
   redirect(ctx, passStep(ctx, ch, account), 303);
 }
