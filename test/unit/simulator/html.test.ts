@@ -1,5 +1,5 @@
 import { escapeHtml, html, jsonForScript, raw } from '../../../simulator/html';
-import { formatKey, otpauthUri } from '../../../simulator/routes/settings';
+import { formatKey, otpauthUri } from '../../../simulator/setup-key';
 
 describe('simulator html templates', () => {
   it('escapes every interpolation, including in attributes and arrays', () => {
