@@ -8,7 +8,8 @@ describe('simulator html templates', () => {
       <p>${[evil, 1, null, false, undefined]}</p>`.value;
     expect(out).not.toContain('<script>');
     expect(out).not.toMatch(/value="[^"]*"[^>]*"/);
-    expect(out).toBe(`<input value="${escapeHtml(evil)}"><p>${escapeHtml(evil)}1</p>`);
+    expect(out).toContain(`value="${escapeHtml(evil)}"`);
+    expect(out).toContain(`<p>${escapeHtml(evil)}1</p>`);
     expect(escapeHtml(`<>&"'\`=`)).toBe('&lt;&gt;&amp;&quot;&#39;&#96;&#61;');
   });
 
