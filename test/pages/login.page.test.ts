@@ -65,16 +65,14 @@ describe('LoginPage, classic form', () => {
   });
 
   it('can sign in again after a wrong password', async () => {
-    site
-      .on('GET /login', 'login-classic.html')
-      .on(`POST ${SUBMIT}`, (r) =>
-        new URLSearchParams(r.body).get('session_password') === PASSWORD
-          ? { redirect: '/feed/' }
-          : {
-              fixture: 'login-classic.html',
-              vars: { PW_ERROR_CLASS: '', PW_ERROR: 'Wrong email or password.' },
-            },
-      );
+    site.on('GET /login', 'login-classic.html').on(`POST ${SUBMIT}`, (r) =>
+      new URLSearchParams(r.body).get('session_password') === PASSWORD
+        ? { redirect: '/feed/' }
+        : {
+            fixture: 'login-classic.html',
+            vars: { PW_ERROR_CLASS: '', PW_ERROR: 'Wrong email or password.' },
+          },
+    );
     await login().open();
     expect(await login().signIn(EMAIL, 'wrong')).toMatchObject({ kind: 'bad_credentials' });
     expect(await login().signIn(EMAIL, PASSWORD)).toEqual({ kind: 'feed' });
