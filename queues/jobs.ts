@@ -5,6 +5,7 @@
  * before the handler), because jobs already queued outlive the code that wrote them.
  */
 import { z } from 'zod';
+import { isSecretLookingKey, secretShapeOf } from '../shared/secret-shapes';
 import { JobName } from './names';
 
 /** Our internal account id: a MongoDB ObjectId as 24 lowercase or uppercase hex digits. */
@@ -28,45 +29,6 @@ export const JobReason = z.enum([
 /** A job reason. */
 export type JobReason = z.infer<typeof JobReason>;
 
-/** Words that make a payload key look like it carries a secret (camelCase/snake_case words). */
-const SECRET_WORDS = new Set([
-  'password',
-  'passwd',
-  'secret',
-  'key',
-  'code',
-  'codes',
-  'otp',
-  'pin',
-  'token',
-  'cookie',
-  'cookies',
-  'sealed',
-  'uri',
-  'seed',
-  'auth',
-  'authorization',
-]);
-
-const SECRET_VALUE_SHAPES: ReadonlyArray<[RegExp, string]> = [
-  // A one-time code: 6 digits (LinkedIn), possibly "123 456"; 8 digits for other issuers.
-  [/^\d{3} ?\d{3}$|^\d{8}$/, 'a one-time code'],
-  // A base32 key of at least 16 characters (80 bits), plain or in groups of 4.
-  [/^[A-Z2-7]{16,}=*$|^[A-Z2-7]{4}(?: [A-Z2-7]{4}){3,}/, 'a base32 key'],
-  // The lowercase spelling must hold a digit 2–7, so long plain words are not refused.
-  [/^(?=.*[2-7])[a-z2-7]{16,}=*$/, 'a base32 key'],
-  [/^otpauth:/i, 'an otpauth URI'],
-  [/^sb\d+\./, 'a sealed value'],
-];
-
-function wordsOf(key: string): string[] {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-}
-
 /**
  * Why `data` looks like it carries a secret (a key named like one, or a string shaped like a
  * code, base32 key, otpauth URI or sealed value), or null. Names the key, never the value.
@@ -74,11 +36,9 @@ function wordsOf(key: string): string[] {
 export function secretLookingReason(data: unknown): string | null {
   if (typeof data !== 'object' || data === null) return null;
   for (const [key, value] of Object.entries(data)) {
-    if (wordsOf(key).some((w) => SECRET_WORDS.has(w))) return `key "${key}" is named like a secret`;
-    if (typeof value === 'string') {
-      const shape = SECRET_VALUE_SHAPES.find(([re]) => re.test(value.trim()));
-      if (shape) return `key "${key}" holds what looks like ${shape[1]}`;
-    }
+    if (isSecretLookingKey(key)) return `key "${key}" is named like a secret`;
+    const shape = typeof value === 'string' ? secretShapeOf(value) : null;
+    if (shape) return `key "${key}" holds what looks like ${shape}`;
     const nested = secretLookingReason(value);
     if (nested) return `${key}: ${nested}`;
   }
