@@ -30,9 +30,6 @@ export const TWO_FACTOR_STATES = [
 /** One of TWO_FACTOR_STATES. */
 export type TwoFactorState = (typeof TWO_FACTOR_STATES)[number];
 
-/** What the owner asked for; null until they ask. */
-export type TwoFactorDesired = 'on' | 'off' | null;
-
 /** The sentence shown for each status when the caller gives none. */
 export const DEFAULT_STATUS_MESSAGES: Readonly<Record<AccountStatus, string>> = {
   active: 'The account is connected.',
@@ -46,7 +43,6 @@ export const DEFAULT_STATUS_MESSAGES: Readonly<Record<AccountStatus, string>> = 
 
 /** The two-factor sub-document. */
 export interface TwoFactorDoc {
-  desired: TwoFactorDesired;
   state: TwoFactorState;
   reason: string | null;
   message: string | null;
@@ -86,7 +82,6 @@ const nullableDate = { type: Date, default: null } as const;
 
 const twoFactorSchema = new Schema<TwoFactorDoc>(
   {
-    desired: { type: String, enum: ['on', 'off', null], default: null },
     state: { type: String, enum: TWO_FACTOR_STATES, required: true, default: 'off' },
     reason: nullableString,
     message: nullableString,

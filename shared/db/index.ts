@@ -23,7 +23,6 @@ export {
   DEFAULT_STATUS_MESSAGES,
   type AccountStatus,
   type TwoFactorState,
-  type TwoFactorDesired,
   type TwoFactorDoc,
 } from './account.model';
 export {

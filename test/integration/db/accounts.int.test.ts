@@ -31,7 +31,7 @@ describe('accounts repository', () => {
       statusReason: 'missing_credentials',
       hasPassword: false,
       hasCookies: false,
-      twoFactor: { desired: null, state: 'off', ownerHasCopy: false },
+      twoFactor: { state: 'off', reason: null, ownerHasCopy: false },
     });
     expect(account.statusMessage).toMatch(/password or session cookies/);
   });
@@ -87,13 +87,18 @@ describe('accounts repository', () => {
     const { id } = await repos.accounts.create({ tenantId: 't1', externalId: 'st' });
     await repos.accounts.setStatus(id, { status: 'needs_user_action', reason: 'captcha' });
     const at = new Date('2024-05-01T10:00:00Z');
-    await repos.accounts.setTwoFactor(id, { desired: 'on', state: 'enrolling' }, at);
+    await repos.accounts.setTwoFactor(id, { state: 'enrolling', reason: 'owner_request' }, at);
     await repos.accounts.touch(id, 'failure', at);
     const account = await repos.accounts.findById(id);
     expect(account).toMatchObject({
       status: 'needs_user_action',
       statusReason: 'captcha',
-      twoFactor: { desired: 'on', state: 'enrolling', ownerHasCopy: false, updatedAt: at },
+      twoFactor: {
+        state: 'enrolling',
+        reason: 'owner_request',
+        ownerHasCopy: false,
+        updatedAt: at,
+      },
       lastFailureAt: at,
       lastCheckAt: null,
     });
