@@ -1,10 +1,10 @@
 /**
- * Small process and network helpers for `npm run services`: free ports, TCP probes, detached
- * children that outlive the script, and commands run to completion.
+ * Small process helpers for `npm run services`: free ports, detached children that outlive
+ * the script, and commands run to completion.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { currentEnv } from '../../shared/config';
 
 /** A port the OS says is free on 127.0.0.1 right now. */
@@ -21,40 +21,6 @@ export function freePort(): Promise<number> {
           : reject(new Error('no port')),
       );
     });
-  });
-}
-
-/** Sends `payload` over TCP and resolves with the first bytes answered, or null on any failure. */
-export function tcpExchange(
-  host: string,
-  port: number,
-  payload: string,
-  timeoutMs = 1_000,
-): Promise<string | null> {
-  return new Promise((done) => {
-    const socket = connect({ host, port });
-    const finish = (answer: string | null) => {
-      socket.destroy();
-      done(answer);
-    };
-    socket.setTimeout(timeoutMs, () => finish(null));
-    socket.once('error', () => finish(null));
-    socket.once('connect', () => socket.write(payload));
-    socket.once('data', (data) => finish(data.toString('utf8')));
-  });
-}
-
-/** True when a TCP listener accepts connections on host:port. */
-export function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port });
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => finish(true));
   });
 }
 
