@@ -1,26 +1,15 @@
 /** CheckpointPage: authenticator code, e-mail PIN, app approval, interstitials. */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { CheckpointPage, WrongScreenError } from '../../workers/site';
-import { FakeSite, ORIGIN, launchTestBrowser, openPage, visit } from './helpers';
+import { FakeSite, ORIGIN, usePageFixture, visit } from './helpers';
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let site: FakeSite;
 
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  site = new FakeSite().on('GET /feed/', 'feed.html');
-  ({ context, page } = await openPage(browser, site));
-});
-afterEach(async () => {
-  await context.close();
-});
+usePageFixture(
+  () => new FakeSite().on('GET /feed/', 'feed.html'),
+  (f) => ({ page, site } = f),
+);
 
 const CH = '/checkpoint/challenge/AQFake';
 const VERIFY = '/checkpoint/challenge/verify';

@@ -1,27 +1,16 @@
 /** detectScreen on every fixture, at realistic URLs, plus the documented order (§2.9). */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { ScreenTimeoutError, detectScreen, type Screen } from '../../workers/site';
 import { evaluateIn } from '../../workers/site/in-page';
-import { FakeSite, launchTestBrowser, openPage, visit, type Reply } from './helpers';
+import { FakeSite, usePageFixture, visit, type Reply } from './helpers';
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let site: FakeSite;
 
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  site = new FakeSite();
-  ({ context, page } = await openPage(browser, site));
-});
-afterEach(async () => {
-  await context.close();
-});
+usePageFixture(
+  () => new FakeSite(),
+  (f) => ({ page, site } = f),
+);
 
 const CH = '/checkpoint/challenge/AQFLSLwTa1nvTQ';
 const S = '/mypreferences/d/two-factor-authentication';

@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, HTTPRequest, Page } from 'puppeteer-core';
-import { launchBrowser } from '../../shared/browser';
-import { loadConfig } from '../../shared/config';
+import { launchTestBrowser } from '../helpers/browser';
 
 /** The fake site's origin; page objects get it as their base URL. */
 export const ORIGIN = 'http://site.test';
@@ -107,20 +106,40 @@ export class FakeSite {
   }
 }
 
-/** Launches the test file's Chromium. */
-export function launchTestBrowser(): Promise<Browser> {
-  return launchBrowser(loadConfig().browser);
+/** What each test of a page-test file gets: its own context and page on a fresh fake site. */
+export interface PageFixture {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly site: FakeSite;
 }
 
-/** A fresh incognito context and page wired to `site`. */
-export async function openPage(
-  browser: Browser,
-  site: FakeSite,
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  await site.attach(page);
-  return { context, page };
+/**
+ * Registers the page-test lifecycle: one Chromium for the file, and before each test a fresh
+ * incognito context whose page is wired to `makeSite()`, handed to `assign`; the context is
+ * closed after each test and the browser after the file.
+ */
+export function usePageFixture(
+  makeSite: () => FakeSite,
+  assign: (fixture: PageFixture) => void,
+): void {
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    browser = await launchTestBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+  beforeEach(async () => {
+    const site = makeSite();
+    context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await site.attach(page);
+    assign({ context, page, site });
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
 }
 
 /** Navigates to a path of the fake site. */

@@ -1,26 +1,15 @@
 /** LoginPage on the classic form, the modern variant (hidden first panel) and Welcome back. */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { LoginPage } from '../../workers/site';
-import { FakeSite, ORIGIN, launchTestBrowser, openPage } from './helpers';
+import { FakeSite, ORIGIN, usePageFixture } from './helpers';
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let site: FakeSite;
 
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  site = new FakeSite().on('GET /feed/', 'feed.html');
-  ({ context, page } = await openPage(browser, site));
-});
-afterEach(async () => {
-  await context.close();
-});
+usePageFixture(
+  () => new FakeSite().on('GET /feed/', 'feed.html'),
+  (f) => ({ page, site } = f),
+);
 
 const EMAIL = 'owner@example.test';
 const PASSWORD = 'correct horse battery';

@@ -1,5 +1,5 @@
 /** Unknown screens: UnknownScreenError with a redacted snapshot (no input value, no key). */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { UnexpectedScreenError } from '../../shared/errors';
 import {
   UnknownScreenError,
@@ -8,27 +8,18 @@ import {
   maskUrl,
   redactedSnapshot,
 } from '../../workers/site';
-import { FakeSite, PNG_SIGNATURE, launchTestBrowser, openPage, visit } from './helpers';
+import { FakeSite, PNG_SIGNATURE, usePageFixture, visit } from './helpers';
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
+usePageFixture(
+  () => new FakeSite().on('GET /settings/passkeys', 'unknown.html'),
+  (f) => ({ page } = f),
+);
 beforeEach(async () => {
-  const site = new FakeSite().on('GET /settings/passkeys', 'unknown.html');
-  ({ context, page } = await openPage(browser, site));
   await visit(page, '/settings/passkeys?ut=opaque-token-99&trk=abc');
   await page.type('#new-password', '-typed-hunter2');
   await page.type('#note', 'typed-note-777');
-});
-afterEach(async () => {
-  await context.close();
 });
 
 const SECRETS = [

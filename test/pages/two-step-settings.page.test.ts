@@ -1,5 +1,5 @@
 /** TwoStepSettingsPage against a small fake of the settings flow (fixtures per step). */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import QRCode from 'qrcode';
 import {
   CodeRequiredError,
@@ -7,34 +7,15 @@ import {
   TwoStepSettingsPage,
   WrongScreenError,
 } from '../../workers/site';
-import {
-  FakeSite,
-  ORIGIN,
-  PNG_SIGNATURE,
-  launchTestBrowser,
-  openPage,
-  type Reply,
-  type Seen,
-} from './helpers';
+import { FakeSite, ORIGIN, PNG_SIGNATURE, usePageFixture, type Reply, type Seen } from './helpers';
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let site: FakeSite;
 
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  site = new FakeSite();
-  ({ context, page } = await openPage(browser, site));
-});
-afterEach(async () => {
-  await context.close();
-});
+usePageFixture(
+  () => new FakeSite(),
+  (f) => ({ page, site } = f),
+);
 
 const S = '/mypreferences/d/two-factor-authentication';
 const PASSWORD = 'correct horse battery';
