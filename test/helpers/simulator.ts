@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import type { Settings } from '../../simulator/settings';
 import { totp } from '../../simulator/totp';
-import type { Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { launchTestBrowser } from './browser';
 
 /** The JSON view GET /__sim/accounts/:email returns. */
 export interface SimAccountView {
@@ -100,6 +101,37 @@ export async function startTestSimulator(
     patch: (email, body) => ok('PATCH', `/__sim/accounts/${enc(email)}`, body),
     outbox: (to) => ok('GET', `/__sim/outbox?to=${enc(to)}`),
     close: () => sim.close(),
+  };
+}
+
+/**
+ * Registers the lifecycle of a Chromium-against-simulator test file: one browser and one
+ * simulator (handed to `assign`) for the file; contexts opened with the returned `newPage` are
+ * closed and faults cleared after each test.
+ */
+export function useSimulatorInChromium(
+  settings: Partial<Settings>,
+  assign: (t: TestSimulator) => void,
+): () => Promise<{ context: BrowserContext; page: Page }> {
+  let browser: Browser;
+  let t: TestSimulator;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [browser, t] = await Promise.all([launchTestBrowser(), startTestSimulator(settings)]);
+    assign(t);
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    await t.control('DELETE', '/__sim/faults');
+  });
+  afterAll(async () => {
+    await browser.close();
+    await t.close();
+  });
+  return async () => {
+    const context = await browser.createBrowserContext();
+    contexts.push(context);
+    return { context, page: await context.newPage() };
   };
 }
 

@@ -3,14 +3,13 @@
  * authenticator and SMS prompts, app approval, CAPTCHA, phone registration, restricted
  * accounts, the wrong-code rate limit and the slow post-2FA redirect.
  */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { launchTestBrowser } from '../../helpers/browser';
+import type { Page } from 'puppeteer-core';
 import {
   classicSignIn,
   clickAndWait,
   fill,
   isVisible,
-  startTestSimulator,
+  useSimulatorInChromium,
   textOf,
   uniqueEmail,
   type TestSimulator,
@@ -19,24 +18,8 @@ import {
 const PASSWORD = 'correct-horse';
 const KEY = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const RATE_LIMITED = '/checkpoint/lg/login?errorKey=challenge_global_internal_error';
-let browser: Browser;
 let t: TestSimulator;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [browser, t] = await Promise.all([
-    launchTestBrowser(),
-    startTestSimulator({ approvalPollMs: 150 }),
-  ]);
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await t.control('DELETE', '/__sim/faults');
-});
-afterAll(async () => {
-  await browser.close();
-  await t.close();
-});
+const newPage = useSimulatorInChromium({ approvalPollMs: 150 }, (sim) => (t = sim));
 
 /** Creates an account, signs in from a fresh context, returns the page at the checkpoint. */
 async function atCheckpoint(
@@ -44,9 +27,7 @@ async function atCheckpoint(
 ): Promise<{ email: string; page: Page }> {
   const email = uniqueEmail('cp');
   await t.createAccount({ email, password: PASSWORD, ...extra });
-  const context = await browser.createBrowserContext();
-  contexts.push(context);
-  const page = await context.newPage();
+  const { page } = await newPage();
   await classicSignIn(page, t.url, email, PASSWORD);
   return { email, page };
 }

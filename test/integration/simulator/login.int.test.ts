@@ -2,40 +2,20 @@
  * Login flows in real headless Chromium against the simulator, with the selectors and texts of
  * linkedin-flows.md §1 only.
  */
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { launchTestBrowser } from '../../helpers/browser';
+import type { Page } from 'puppeteer-core';
 import {
   classicSignIn,
   clickAndWait,
   fill,
   isVisible,
-  startTestSimulator,
+  useSimulatorInChromium,
   textOf,
   uniqueEmail,
   type TestSimulator,
 } from '../../helpers/simulator';
 
-let browser: Browser;
 let t: TestSimulator;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [browser, t] = await Promise.all([launchTestBrowser(), startTestSimulator()]);
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await t.control('DELETE', '/__sim/faults');
-});
-afterAll(async () => {
-  await browser.close();
-  await t.close();
-});
-
-async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.createBrowserContext();
-  contexts.push(context);
-  return { context, page: await context.newPage() };
-}
+const newPage = useSimulatorInChromium({}, (sim) => (t = sim));
 
 async function account(extra: Record<string, unknown> = {}): Promise<string> {
   const email = uniqueEmail('login');
@@ -46,7 +26,7 @@ async function account(extra: Record<string, unknown> = {}): Promise<string> {
 describe('classic login', () => {
   it('signs in, sets the spec cookies and lands on /feed/', async () => {
     const email = await account();
-    const { context, page } = await freshPage();
+    const { context, page } = await newPage();
     await page.goto(`${t.url}/login`);
     expect(await page.title()).toBe('LinkedIn Login, Sign in | LinkedIn');
     const anon = await context.cookies();
@@ -80,7 +60,7 @@ describe('classic login', () => {
 
   it('does not set li_rm without "Keep me logged in"', async () => {
     const email = await account();
-    const { context, page } = await freshPage();
+    const { context, page } = await newPage();
     await classicSignIn(page, t.url, email, 'correct-horse', false);
     const names = (await context.cookies()).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['li_at', 'JSESSIONID', 'liap', 'bcookie']));
@@ -89,7 +69,7 @@ describe('classic login', () => {
 
   it('re-renders with #error-for-password on a wrong password', async () => {
     const email = await account();
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, email, 'wrong-password');
     expect(new URL(page.url()).pathname).toBe('/checkpoint/lg/login-submit');
     expect(await isVisible(page, '#error-for-password')).toBe(true);
@@ -105,7 +85,7 @@ describe('classic login', () => {
   });
 
   it('re-renders with #error-for-username for an unknown email', async () => {
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, uniqueEmail('nobody'), 'whatever1');
     expect(await isVisible(page, '#error-for-username')).toBe(true);
     expect(await textOf(page, '#error-for-username')).toBe(
@@ -115,7 +95,7 @@ describe('classic login', () => {
 
   it('shows the Welcome back picker when li_rm is present', async () => {
     const email = await account();
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, email, 'correct-horse');
     await t.patch(email, { revokeSessions: true });
     await page.goto(`${t.url}/login`);
@@ -144,7 +124,7 @@ describe('classic login', () => {
   it('refuses a rate-limited login with errorKey=challenge_global_internal_error', async () => {
     const email = await account();
     await t.control('POST', '/__sim/faults', { rateLimitNextLogin: email });
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, email, 'correct-horse');
     expect(page.url()).toContain('/checkpoint/lg/login?errorKey=challenge_global_internal_error');
     expect(await textOf(page, 'body')).toContain(
@@ -173,7 +153,7 @@ describe('modern login variant', () => {
 
   it('has no <form>, two panels with the first hidden, and a type=button Sign in', async () => {
     const email = await account({ variant: 'modern' });
-    const { page } = await freshPage();
+    const { page } = await newPage();
     // The member's bucket is learnt on the first submit; the browser then gets the modern UI.
     await classicSignIn(page, t.url, email, 'correct-horse');
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -208,7 +188,7 @@ describe('modern login variant', () => {
     await t.control('PATCH', '/__sim/settings', { variant: 'modern' });
     try {
       const email = await account();
-      const { context, page } = await freshPage();
+      const { context, page } = await newPage();
       await page.goto(`${t.url}/login`);
       expect(await page.$('form')).toBeNull();
       await Promise.all([page.waitForNavigation(), modernSignIn(page, email, 'correct-horse')]);
@@ -223,7 +203,7 @@ describe('modern login variant', () => {
 describe('sessions', () => {
   it('redirects a revoked session to /authwall (or /login when configured)', async () => {
     const email = await account();
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, email, 'correct-horse');
     expect((await t.account(email)).sessions).toHaveLength(1);
     await t.patch(email, { revokeSessions: true });
@@ -245,7 +225,7 @@ describe('sessions', () => {
   it('skips 2FA on the next login from a recognized browser only', async () => {
     const key = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
     const email = await account({ twoFactor: { method: 'authenticator', key } });
-    const a = await freshPage();
+    const a = await newPage();
     await classicSignIn(a.page, t.url, email, 'correct-horse', false);
     expect(await a.page.$('#two-step-challenge')).not.toBeNull();
     await a.page.click('#recognizedDevice');
@@ -258,7 +238,7 @@ describe('sessions', () => {
     await classicSignIn(a.page, t.url, email, 'correct-horse', false);
     expect(new URL(a.page.url()).pathname).toBe('/feed/');
 
-    const b = await freshPage();
+    const b = await newPage();
     await classicSignIn(b.page, t.url, email, 'correct-horse', false);
     expect(await b.page.$('#two-step-challenge')).not.toBeNull();
   });
@@ -267,7 +247,7 @@ describe('sessions', () => {
 describe('interstitials', () => {
   it('/check/add-phone is skippable', async () => {
     const email = await account({ interstitial: 'add_phone' });
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, email, 'correct-horse');
     expect(new URL(page.url()).pathname).toBe('/check/add-phone');
     expect(await textOf(page, 'h2')).toBe('Add a phone number for security');
@@ -277,7 +257,7 @@ describe('interstitials', () => {
 
   it('/check/manage-account has Confirm (submit) and Skip (button)', async () => {
     const email = await account({ interstitial: 'manage_account' });
-    const { page } = await freshPage();
+    const { page } = await newPage();
     await classicSignIn(page, t.url, email, 'correct-horse');
     expect(new URL(page.url()).pathname).toBe('/check/manage-account');
     expect(await textOf(page, 'button[type=submit]')).toBe('Confirm');

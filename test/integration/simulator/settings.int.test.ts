@@ -5,15 +5,14 @@
  */
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { launchTestBrowser } from '../../helpers/browser';
+import type { Page } from 'puppeteer-core';
 import {
   classicSignIn,
   clickAndWait,
   fill,
   CookieClient,
   isVisible,
-  startTestSimulator,
+  useSimulatorInChromium,
   textOf,
   uniqueEmail,
   type TestSimulator,
@@ -22,32 +21,15 @@ import { totp } from '../../../simulator/totp';
 
 const SETTINGS = '/mypreferences/d/two-factor-authentication';
 const PASSWORD = 'correct-horse';
-let browser: Browser;
 let t: TestSimulator;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [browser, t] = await Promise.all([
-    launchTestBrowser(),
-    startTestSimulator({ approvalPollMs: 200 }),
-  ]);
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  await browser.close();
-  await t.close();
-});
+const newPage = useSimulatorInChromium({ approvalPollMs: 200 }, (sim) => (t = sim));
 
 async function signedIn(
   extra: Record<string, unknown> = {},
 ): Promise<{ email: string; page: Page }> {
   const email = uniqueEmail('settings');
   await t.createAccount({ email, password: PASSWORD, ...extra });
-  const context = await browser.createBrowserContext();
-  contexts.push(context);
-  const page = await context.newPage();
+  const { page } = await newPage();
   await classicSignIn(page, t.url, email, PASSWORD);
   return { email, page };
 }
