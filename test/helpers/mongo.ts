@@ -43,3 +43,30 @@ export async function openTestRepositories(): Promise<TestDatabase & { repos: Re
     throw err;
   }
 }
+
+/**
+ * Registers a test database with repositories for the file (`per: 'file'`) or for each test
+ * (`per: 'test'`), handed to `assign` once open and dropped afterwards.
+ */
+export function useTestRepositories(
+  per: 'file' | 'test',
+  assign: (db: TestDatabase & { repos: Repositories }) => void,
+): void {
+  let db: TestDatabase | undefined;
+  const open = async () => {
+    const opened = await openTestRepositories();
+    db = opened;
+    assign(opened);
+  };
+  const drop = async () => {
+    await db?.drop();
+    db = undefined;
+  };
+  if (per === 'file') {
+    beforeAll(open);
+    afterAll(drop);
+  } else {
+    beforeEach(open);
+    afterEach(drop);
+  }
+}

@@ -9,18 +9,14 @@ import {
   type Repositories,
 } from '../../../shared/db';
 import { FatalWorkerError, ValidationError } from '../../../shared/errors';
-import { openTestRepositories, type TestDatabase } from '../../helpers/mongo';
+import { useTestRepositories, type TestDatabase } from '../../helpers/mongo';
 
 let db: TestDatabase;
 let repos: Repositories;
 
-beforeAll(async () => {
-  const opened = await openTestRepositories();
+useTestRepositories('file', (opened) => {
   db = opened;
   repos = opened.repos;
-});
-afterAll(async () => {
-  await db?.drop();
 });
 
 describe('accounts repository', () => {

@@ -2,18 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../shared/config';
 import { createVault } from '../../../shared/crypto';
 import { splitProxyUrl, type Repositories } from '../../../shared/db';
-import { openTestRepositories, type TestDatabase } from '../../helpers/mongo';
+import { useTestRepositories, type TestDatabase } from '../../helpers/mongo';
 
 let db: TestDatabase;
 let repos: Repositories;
 
-beforeAll(async () => {
-  const opened = await openTestRepositories();
+useTestRepositories('file', (opened) => {
   db = opened;
   repos = opened.repos;
-});
-afterAll(async () => {
-  await db?.drop();
 });
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -7,18 +7,14 @@ import {
   parseKeysRotateArgs,
 } from '../../../scripts/commands/keys-rotate';
 import { ValidationError } from '../../../shared/errors';
-import { openTestRepositories, type TestDatabase } from '../../helpers/mongo';
+import { useTestRepositories, type TestDatabase } from '../../helpers/mongo';
 
 let db: TestDatabase;
 let repos: Repositories;
 
-beforeEach(async () => {
-  const opened = await openTestRepositories();
+useTestRepositories('test', (opened) => {
   db = opened;
   repos = opened.repos;
-});
-afterEach(async () => {
-  await db?.drop();
 });
 
 const key = () => randomBytes(32).toString('base64');

@@ -1,18 +1,14 @@
 import { Types } from 'mongoose';
 import { createModels } from '../../../shared/db/models';
 import { TwoFactorKeyNotFoundError, type Repositories } from '../../../shared/db';
-import { openTestRepositories, type TestDatabase } from '../../helpers/mongo';
+import { useTestRepositories, type TestDatabase } from '../../helpers/mongo';
 
 let db: TestDatabase;
 let repos: Repositories;
 
-beforeAll(async () => {
-  const opened = await openTestRepositories();
+useTestRepositories('file', (opened) => {
   db = opened;
   repos = opened.repos;
-});
-afterAll(async () => {
-  await db?.drop();
 });
 
 async function newAccount(externalId: string): Promise<string> {
