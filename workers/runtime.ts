@@ -27,10 +27,11 @@ import type { JobName, QueueName } from '../queues/names';
 import type { Config } from '../shared/config';
 import {
   coerceError,
-  FatalWorkerError,
   NeedsHumanError,
-  PermanentError,
-  RetryLaterError,
+  retryPolicyOf,
+  type FatalWorkerError,
+  type PermanentError,
+  type RetryLaterError,
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
@@ -124,29 +125,34 @@ export function toProcessor<N extends JobName>(
       return outcome;
     } catch (raw) {
       const err = coerceError(raw);
-      if (err instanceof RetryLaterError) {
-        if (job.attemptsStarted >= MAX_STARTS) {
-          log.warn({ code: err.code, starts: job.attemptsStarted }, 'job parked too often');
-          throw new UnrecoverableError(
-            `retry_later_exhausted: ${err.code} after ${job.attemptsStarted} starts: ${err.message}`,
-          );
+      switch (retryPolicyOf(err)) {
+        case 'retry_later': {
+          const later = err as RetryLaterError;
+          if (job.attemptsStarted >= MAX_STARTS) {
+            log.warn({ code: later.code, starts: job.attemptsStarted }, 'job parked too often');
+            throw new UnrecoverableError(
+              `retry_later_exhausted: ${later.code} after ${job.attemptsStarted} starts: ${later.message}`,
+            );
+          }
+          log.info({ code: later.code, delayMs: later.delayMs }, 'job parked');
+          await job.moveToDelayed(Date.now() + Math.max(0, later.delayMs), token);
+          throw new DelayedError();
         }
-        log.info({ code: err.code, delayMs: err.delayMs }, 'job parked');
-        await job.moveToDelayed(Date.now() + Math.max(0, err.delayMs), token);
-        throw new DelayedError();
+        case 'permanent':
+        case 'needs_human': {
+          const failure = err as PermanentError;
+          const instruction = failure instanceof NeedsHumanError ? failure.instruction : undefined;
+          log.warn({ err, code: failure.code, instruction }, 'job failed permanently');
+          throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+        }
+        case 'fatal':
+          log.fatal({ err, code: (err as FatalWorkerError).code }, 'worker unfit to continue');
+          deps.onFatal(err as FatalWorkerError);
+          throw err;
+        case 'retry':
+          log.warn({ err }, 'job attempt failed');
+          throw err;
       }
-      if (err instanceof PermanentError) {
-        const instruction = err instanceof NeedsHumanError ? err.instruction : undefined;
-        log.warn({ err, code: err.code, instruction }, 'job failed permanently');
-        throw new UnrecoverableError(`${err.code}: ${err.message}`);
-      }
-      if (err instanceof FatalWorkerError) {
-        log.fatal({ err, code: err.code }, 'worker unfit to continue');
-        deps.onFatal(err);
-        throw err;
-      }
-      log.warn({ err }, 'job attempt failed');
-      throw err;
     }
   };
 }
