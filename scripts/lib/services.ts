@@ -4,11 +4,11 @@
  * what is missing is started. What it starts is recorded by pid so `--stop` ends only that.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { CHROMIUM_CANDIDATES } from '../../shared/browser';
-import type { ServiceOverrides } from '../../shared/config';
+import { SERVICES_ENV_FILE, type ServiceOverrides } from '../../shared/config';
 import { ensureFerretdb } from './ferretdb';
 import { freePort, isAlive, run, spawnDetached, waitFor, which } from './processes';
 
@@ -35,7 +35,8 @@ export interface ServicesResult {
 }
 
 const STATE_FILE = 'services.json';
-export const ENV_FILE = 'services.env';
+/** The env file's name, the one tests and the CLI read (shared/config.ts). */
+const ENV_FILE = basename(SERVICES_ENV_FILE);
 
 function readState(devDir: string): Started[] {
   const file = join(devDir, STATE_FILE);
