@@ -32,12 +32,8 @@ const SECRET_FIELDS = [
   'uri',
 ];
 
-/** Every redacted path: `field`, `*.field` and `*.*.field`. Exported for tests. */
-export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((f) => [
-  f,
-  `*.${f}`,
-  `*.*.${f}`,
-]);
+/** Every redacted path: `field`, `*.field` and `*.*.field`. */
+const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 
 /** Creates the process's root logger; bind ids with `.child({ ... })`. */
 export function createLogger(

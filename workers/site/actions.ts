@@ -76,27 +76,6 @@ export async function pickVisible(
   return found ? `[${PICK}="${tag}"]` : null;
 }
 
-/** Tags the nearest ancestor of the picked element `tag` that matches `ancestor`. */
-export async function pickAncestor(
-  page: Page,
-  tag: string,
-  ancestor: string,
-  as: string,
-): Promise<boolean> {
-  return evaluateIn(
-    page,
-    (t: string, anc: string, name: string, attr: string) => {
-      const el = document.querySelector(`[${attr}="${t}"]`)?.closest(anc);
-      el?.setAttribute(attr, name);
-      return Boolean(el);
-    },
-    tag,
-    ancestor,
-    as,
-    PICK,
-  );
-}
-
 /**
  * Sets a checkbox to `checked` with a real click event (the site's own handlers run); works when
  * the box itself is visually hidden behind its label. Returns false when there is no such box.
