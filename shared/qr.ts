@@ -7,6 +7,8 @@
  *
  * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
  */
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { ValidationError } from './errors';
 import { normalizeKey } from './totp';
@@ -57,4 +59,19 @@ export function qrSvg(text: string): Promise<string> {
 /** The QR code as text for a terminal, two modules per character row (qrcode's `small` mode). */
 export function qrTerminal(text: string): Promise<string> {
   return QRCode.toString(text, { ...QR_OPTIONS, type: 'terminal', small: true });
+}
+
+/**
+ * Reads the text of a QR code in a PNG image (the setup step's QR when no key text is shown),
+ * or null when the image holds no readable code. The result is the key URI: a secret.
+ */
+export function decodeQrPng(png: Buffer): string | null {
+  let image: PNG;
+  try {
+    image = PNG.sync.read(png);
+  } catch {
+    return null;
+  }
+  const found = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+  return found?.data ? found.data : null;
 }

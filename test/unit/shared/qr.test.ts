@@ -1,7 +1,7 @@
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { ValidationError } from '../../../shared/errors';
-import { otpauthUri, qrPng, qrSvg, qrTerminal } from '../../../shared/qr';
+import { decodeQrPng, otpauthUri, qrPng, qrSvg, qrTerminal } from '../../../shared/qr';
 import { normalizeKey } from '../../../shared/totp';
 
 const KEY = 'JBSWY3DPEHPK3PXP';
@@ -65,5 +65,19 @@ describe('QR renderings', () => {
     const text = await qrTerminal(uri);
     expect(text.trim().length).toBeGreaterThan(0);
     expect(text.split('\n').length).toBeGreaterThan(10);
+  });
+});
+
+describe('decodeQrPng', () => {
+  it('reads back the URI of a rendered QR', async () => {
+    const uri = otpauthUri({ email: 'a@example.com', secret: 'JBSWY3DPEHPK3PXP' });
+    expect(decodeQrPng(await qrPng(uri))).toBe(uri);
+  });
+
+  it('returns null for bytes that are not a PNG, and for a PNG without a code', () => {
+    expect(decodeQrPng(Buffer.from('not a png'))).toBeNull();
+    const blank = new PNG({ width: 40, height: 40 });
+    blank.data.fill(255);
+    expect(decodeQrPng(PNG.sync.write(blank))).toBeNull();
   });
 });
