@@ -54,6 +54,26 @@ const keyRingSpec = z.string().superRefine((spec, ctx) => {
   }
 });
 
+/** Comma-separated crash-point names (`after_key_sealed,before_confirm`), parsed to a list. */
+const crashPointList = z
+  .string()
+  .transform((spec) =>
+    spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .superRefine((names, ctx) => {
+    for (const name of names) {
+      if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name.slice(0, 40)}" is not a crash-point name (lower-case letters, digits, _)`,
+        });
+      }
+    }
+  });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -80,6 +100,21 @@ const EnvSchema = z.object({
   BROWSER_RECYCLE_AFTER: int(1, 100_000).default(50),
 
   TOTP_MIN_REMAINING_SECONDS: int(5, 29).default(5),
+
+  TOGGLE_COOLDOWN_SECONDS: int(0, 86_400).default(900),
+  TOGGLE_DAILY_LIMIT: int(1, 100).default(3),
+
+  ENROLLMENT_CONCURRENCY: int(1, 32).default(2),
+  APPROVAL_WAIT_SECONDS: int(5, 600).default(90),
+  APPROVAL_RECHECK_SECONDS: int(5, 3_600).default(60),
+  EMAIL_CODE_WAIT_SECONDS: int(60, 86_400).default(900),
+  LEASE_TTL_SECONDS: int(2, 3_600).default(120),
+  QR_REVEAL_LIMIT: int(1, 100).default(3),
+
+  WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
+
+  CRASH_POINTS: crashPointList.optional(),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -95,6 +130,7 @@ const HINTS: Partial<Record<keyof Env, string>> = {
   CREDENTIAL_KEYS: 'a key ring separate from SECRET_KEYS, same format',
   LINKEDIN_BASE_URL: 'the site root, e.g. http://127.0.0.1:4010 for the simulator',
   BROWSER_WS_ENDPOINT: 'ws://host:port/devtools/browser/<id> of a remote Chromium',
+  CRASH_POINTS: 'comma-separated names, e.g. after_key_sealed,before_confirm (tests only)',
 };
 
 export interface KeyRingConfig {
@@ -123,6 +159,27 @@ export interface Config {
     readonly recycleAfter: number;
   };
   readonly totp: { readonly minRemainingSeconds: number };
+  /** The toggle guard's limits (same shape as ToggleLimits in shared/db/desired-state.repo.ts). */
+  readonly toggle: { readonly cooldownSeconds: number; readonly dailyLimit: number };
+  /** The enrollment worker's pacing; every duration in milliseconds. */
+  readonly enrollment: {
+    /** Enrollment jobs one worker process runs at once. */
+    readonly concurrency: number;
+    /** How long a worker waits in place for the owner to approve in the LinkedIn app. */
+    readonly approvalWaitMs: number;
+    /** Park delay before re-checking an approval that did not arrive in time. */
+    readonly approvalRecheckMs: number;
+    /** Park delay of a job waiting for the owner to submit an emailed code. */
+    readonly emailCodeWaitMs: number;
+    /** Time-to-live of an account lease (renewed while the job runs). */
+    readonly leaseTtlMs: number;
+    /** QR / setup-key reveals allowed per account per 24 h. */
+    readonly qrRevealLimit: number;
+  };
+  /** BullMQ worker options. */
+  readonly worker: { readonly lockDurationMs: number; readonly stalledIntervalMs: number };
+  /** Test-only fault injection: names of the crash points armed in this process (empty set when unset). */
+  readonly crashPoints: ReadonlySet<string>;
 }
 
 /** Start-up failure listing every bad variable. Not a FleetError: nothing is running yet. */
@@ -158,6 +215,14 @@ function parseKeyRing(
     problems.push(`${name}_CURRENT: version ${chosen} is below ${name}_MIN_VERSION ${minVersion}`);
   }
   return Object.freeze({ keys, current: chosen, minVersion });
+}
+
+/** A Set whose mutators throw, so the frozen Config cannot be changed through it. */
+function freezeSet<T>(set: Set<T>): ReadonlySet<T> {
+  const refuse = () => {
+    throw new TypeError('the configuration is read-only');
+  };
+  return Object.freeze(Object.assign(set, { add: refuse, delete: refuse, clear: refuse }));
 }
 
 /**
@@ -207,6 +272,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (isProduction && e.CRASH_POINTS && e.CRASH_POINTS.length > 0) {
+    problems.push('CRASH_POINTS: refused in production');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -229,6 +297,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       recycleAfter: e.BROWSER_RECYCLE_AFTER,
     }),
     totp: Object.freeze({ minRemainingSeconds: e.TOTP_MIN_REMAINING_SECONDS }),
+    toggle: Object.freeze({
+      cooldownSeconds: e.TOGGLE_COOLDOWN_SECONDS,
+      dailyLimit: e.TOGGLE_DAILY_LIMIT,
+    }),
+    enrollment: Object.freeze({
+      concurrency: e.ENROLLMENT_CONCURRENCY,
+      approvalWaitMs: e.APPROVAL_WAIT_SECONDS * 1_000,
+      approvalRecheckMs: e.APPROVAL_RECHECK_SECONDS * 1_000,
+      emailCodeWaitMs: e.EMAIL_CODE_WAIT_SECONDS * 1_000,
+      leaseTtlMs: e.LEASE_TTL_SECONDS * 1_000,
+      qrRevealLimit: e.QR_REVEAL_LIMIT,
+    }),
+    worker: Object.freeze({
+      lockDurationMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    }),
+    crashPoints: freezeSet(new Set(e.CRASH_POINTS ?? [])),
   });
 }
 
