@@ -9,6 +9,8 @@ import type { RingName } from './key-ring';
  * - `totp_key`, `recovery_codes`: second-factor material, SECRET ring.
  * - `password`, `cookies`, `proxy_auth` (the `user:pass` of an account's proxy URL): first-factor
  *   material and credentials, CREDENTIAL ring.
+ * - `email_code`: an emailed LinkedIn verification code the owner submitted, kept sealed until a
+ *   worker types it; it proves the owner's mailbox, so it is a credential, CREDENTIAL ring.
  */
 export const SECRET_PURPOSES = [
   'totp_key',
@@ -16,6 +18,7 @@ export const SECRET_PURPOSES = [
   'password',
   'cookies',
   'proxy_auth',
+  'email_code',
 ] as const;
 
 /** One of SECRET_PURPOSES. */
@@ -32,6 +35,7 @@ export const PURPOSE_RING: Readonly<Record<SecretPurpose, RingName>> = Object.fr
   password: 'credential',
   cookies: 'credential',
   proxy_auth: 'credential',
+  email_code: 'credential',
 });
 
 /** What a sealed value is bound to. Opening with any other binding fails. */

@@ -52,11 +52,13 @@ describe('vault', () => {
       password: 'credential',
       cookies: 'credential',
       proxy_auth: 'credential',
+      email_code: 'credential',
     });
     expect(vault.inspect(vault.seal('k', bind('totp_key'))).ring).toBe('secret');
     expect(vault.inspect(vault.seal('k', bind('recovery_codes'))).ring).toBe('secret');
     expect(vault.inspect(vault.seal('p', bind('password'))).ring).toBe('credential');
     expect(vault.inspect(vault.seal('c', bind('cookies'))).ring).toBe('credential');
+    expect(vault.inspect(vault.seal('123456', bind('email_code'))).ring).toBe('credential');
   });
 
   it('refuses to open a credential-ring value as a totp_key', () => {
