@@ -1,5 +1,5 @@
 /** Typed failures of the data layer. Messages name ids and versions, never a sealed value. */
-import { PermanentError } from '../errors';
+import { NeedsHumanError, PermanentError } from '../errors';
 
 /** A tenant already has an account with this external id. */
 export class AccountExistsError extends PermanentError {
@@ -12,6 +12,30 @@ export class AccountExistsError extends PermanentError {
       'account_exists',
       `tenant ${tenantId} already has an account with externalId ${externalId}`,
       options,
+    );
+  }
+}
+
+/** No account with this id. */
+export class AccountNotFoundError extends PermanentError {
+  constructor(
+    readonly accountId: string,
+    options?: ErrorOptions,
+  ) {
+    super('account_not_found', `account ${accountId} does not exist`, options);
+  }
+}
+
+/** Two-step verification needs a connected account; the owner or main app must connect it. */
+export class AccountNotActiveError extends NeedsHumanError {
+  constructor(
+    readonly accountId: string,
+    readonly status: string,
+  ) {
+    super(
+      'account_not_active',
+      `account ${accountId} is ${status}; the account must be connected (Active) before two-step verification can be enabled`,
+      'Connect the account first (status Active), then enable two-step verification.',
     );
   }
 }

@@ -16,7 +16,13 @@ export type {
 } from './rotate-secrets';
 export { splitProxyUrl, joinProxyUrl, type SplitProxy } from './proxy';
 export { newId } from './ids';
-export { AccountExistsError, TwoFactorKeyNotFoundError, AuditDetailsRefusedError } from './errors';
+export {
+  AccountExistsError,
+  AccountNotFoundError,
+  AccountNotActiveError,
+  TwoFactorKeyNotFoundError,
+  AuditDetailsRefusedError,
+} from './errors';
 export {
   ACCOUNT_STATUSES,
   TWO_FACTOR_STATES,
