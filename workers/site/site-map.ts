@@ -15,6 +15,11 @@ export const PATHS = {
   feed: '/feed/',
   twoStepSettings: '/mypreferences/d/two-factor-authentication',
   twoStepSettingsLegacy: '/psettings/two-step-verification',
+  /**
+   * Back into a setup flow in progress (the identity-check step), as the approval page's poll
+   * redirects to once approved (§3.2 step 2) [inferred]: plain `open()` abandons the flow.
+   */
+  twoStepSettingsResume: '/mypreferences/d/two-factor-authentication?step=continue',
 } as const;
 
 /** URL patterns, tested against `pathname + search` (§0, §1.5, §2.9). */

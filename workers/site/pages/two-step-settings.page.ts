@@ -51,6 +51,15 @@ export class TwoStepSettingsPage extends SitePage {
     return this.detect();
   }
 
+  /**
+   * Re-opens a setup flow in progress (e.g. after parking on the e-mailed identity code) at
+   * its current step. When the site no longer has the flow, the status page shows instead.
+   */
+  async resume(): Promise<Screen> {
+    await this.goto(PATHS.twoStepSettingsResume);
+    return this.detect();
+  }
+
   /** On/Off and the method, from the status page. */
   async status(): Promise<{ on: boolean; method?: TwoStepMethod }> {
     const s = await this.detect();
