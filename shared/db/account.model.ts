@@ -68,6 +68,13 @@ export interface AccountDoc {
   sealedPassword: string | null;
   /** Sealed on the credential ring (purpose `cookies`). */
   sealedCookies: string | null;
+  /**
+   * An emailed LinkedIn verification code the owner submitted, sealed on the credential ring
+   * (purpose `email_code`) until a worker takes it to type it.
+   */
+  sealedEmailCode: string | null;
+  /** When the owner submitted `sealedEmailCode`; null when none is waiting. */
+  emailCodeAt: Date | null;
   twoFactor: TwoFactorDoc;
   lastCheckAt: Date | null;
   lastChallengeAt: Date | null;
@@ -104,6 +111,8 @@ export const accountSchema = new Schema<AccountDoc>(
     sealedProxyAuth: sealed,
     sealedPassword: sealed,
     sealedCookies: sealed,
+    sealedEmailCode: sealed,
+    emailCodeAt: nullableDate,
     twoFactor: { type: twoFactorSchema, required: true, default: () => ({}) },
     lastCheckAt: nullableDate,
     lastChallengeAt: nullableDate,

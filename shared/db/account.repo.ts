@@ -3,6 +3,7 @@
  * one that selects its sealed fields. It stores sealed strings; sealing is the vault's job.
  */
 import type { Types } from 'mongoose';
+import { ValidationError } from '../errors';
 import {
   DEFAULT_STATUS_MESSAGES,
   type AccountDoc,
@@ -26,6 +27,10 @@ export interface AccountRecord {
   readonly proxyUrl: string | null;
   readonly hasPassword: boolean;
   readonly hasCookies: boolean;
+  /** An emailed verification code the owner submitted is waiting for a worker. */
+  readonly hasEmailCode: boolean;
+  /** When that code was submitted; null when none is waiting. */
+  readonly emailCodeAt: Date | null;
   readonly twoFactor: Readonly<TwoFactorDoc>;
   readonly lastCheckAt: Date | null;
   readonly lastChallengeAt: Date | null;
@@ -41,6 +46,9 @@ export interface SealedCredentials {
   readonly proxyAuth: string | null;
 }
 
+/** The statuses the main app may give a new account (its own word on the connection). */
+export const NEW_ACCOUNT_STATUSES = ['active', 'checking', 'disconnected'] as const;
+
 /** A new account. Seal values for `id` (from `newId()`) before calling create. */
 export interface NewAccount {
   readonly id?: string;
@@ -50,6 +58,11 @@ export interface NewAccount {
   readonly proxy?: { readonly url: string; readonly sealedAuth: string | null } | null;
   readonly sealedPassword?: string | null;
   readonly sealedCookies?: string | null;
+  /**
+   * The main app's word on the connection, used when a password or cookies are given (default
+   * `checking`). Without both the account is always `incomplete` (`missing_credentials`).
+   */
+  readonly status?: (typeof NEW_ACCOUNT_STATUSES)[number];
 }
 
 /** A status change; the message defaults to DEFAULT_STATUS_MESSAGES[status]. */
@@ -60,7 +73,8 @@ export interface StatusUpdate {
 }
 
 /** The sealed fields key rotation walks. */
-export type AccountSealedField = 'sealedPassword' | 'sealedCookies' | 'sealedProxyAuth';
+export type AccountSealedField =
+  'sealedPassword' | 'sealedCookies' | 'sealedProxyAuth' | 'sealedEmailCode';
 
 /** One row of a rotation scan. */
 export interface AccountSealedRow {
@@ -68,7 +82,7 @@ export interface AccountSealedRow {
   readonly values: Readonly<Record<AccountSealedField, string | null>>;
 }
 
-const SEALED_SELECT = '+sealedPassword +sealedCookies +sealedProxyAuth';
+const SEALED_SELECT = '+sealedPassword +sealedCookies +sealedProxyAuth +sealedEmailCode';
 const TIMESTAMP_FIELD = {
   check: 'lastCheckAt',
   challenge: 'lastChallengeAt',
@@ -78,7 +92,10 @@ const HAS_CREDENTIAL = [{ sealedPassword: { $ne: null } }, { sealedCookies: { $n
 
 type AccountLean = AccountDoc & Partial<Record<AccountSealedField, string | null>>;
 
-function toRecord(doc: AccountLean, has: { password: boolean; cookies: boolean }): AccountRecord {
+function toRecord(
+  doc: AccountLean,
+  has: { password: boolean; cookies: boolean; emailCode: boolean },
+): AccountRecord {
   return {
     id: doc._id.toHexString(),
     tenantId: doc.tenantId,
@@ -90,6 +107,8 @@ function toRecord(doc: AccountLean, has: { password: boolean; cookies: boolean }
     proxyUrl: doc.proxyUrl,
     hasPassword: has.password,
     hasCookies: has.cookies,
+    hasEmailCode: has.emailCode,
+    emailCodeAt: doc.emailCodeAt ?? null,
     twoFactor: { ...doc.twoFactor },
     lastCheckAt: doc.lastCheckAt,
     lastChallengeAt: doc.lastChallengeAt,
@@ -105,7 +124,11 @@ export function createAccountRepo({ Account }: Models) {
   async function findOne(filter: Record<string, unknown>): Promise<AccountRecord | null> {
     const doc = await Account.findOne(filter).select(SEALED_SELECT).lean<AccountLean>();
     if (!doc) return null;
-    return toRecord(doc, { password: !!doc.sealedPassword, cookies: !!doc.sealedCookies });
+    return toRecord(doc, {
+      password: !!doc.sealedPassword,
+      cookies: !!doc.sealedCookies,
+      emailCode: !!doc.sealedEmailCode,
+    });
   }
 
   /** After credentials change: incomplete ⇄ checking, so the status never lies about them. */
@@ -145,12 +168,22 @@ export function createAccountRepo({ Account }: Models) {
     newId,
 
     /**
-     * Inserts an account: `incomplete` without password and cookies, otherwise `checking`
-     * until the first check. Throws AccountExistsError for a taken (tenantId, externalId).
+     * Inserts an account: `incomplete` without password and cookies, otherwise `input.status`
+     * (default `checking` until the first check). Throws AccountExistsError for a taken
+     * (tenantId, externalId), ValidationError for a status the main app may not set.
      */
     async create(input: NewAccount): Promise<AccountRecord> {
+      if (
+        input.status !== undefined &&
+        !(NEW_ACCOUNT_STATUSES as readonly string[]).includes(input.status)
+      ) {
+        throw new ValidationError(
+          `status must be one of ${NEW_ACCOUNT_STATUSES.join(', ')}`,
+          'status',
+        );
+      }
       const hasCredential = !!input.sealedPassword || !!input.sealedCookies;
-      const status: AccountStatus = hasCredential ? 'checking' : 'incomplete';
+      const status: AccountStatus = hasCredential ? (input.status ?? 'checking') : 'incomplete';
       const doc = new Account({
         _id: toObjectId(input.id ?? newId(), 'id'),
         tenantId: input.tenantId,
@@ -175,6 +208,7 @@ export function createAccountRepo({ Account }: Models) {
       return toRecord(doc.toObject(), {
         password: !!input.sealedPassword,
         cookies: !!input.sealedCookies,
+        emailCode: false,
       });
     },
 
@@ -263,11 +297,43 @@ export function createAccountRepo({ Account }: Models) {
       });
     },
 
+    /**
+     * Stores the sealed emailed code the owner submitted (replacing any earlier one) and when;
+     * false when the account does not exist.
+     */
+    async saveSealedEmailCode(id: string, sealed: string, at: Date = new Date()): Promise<boolean> {
+      const result = await Account.updateOne(
+        { _id: toObjectId(id, 'accountId') },
+        { $set: { sealedEmailCode: sealed, emailCodeAt: at } },
+      );
+      return result.matchedCount === 1;
+    },
+
+    /**
+     * Takes the waiting sealed emailed code: returns it and clears it, or null when none waits.
+     * The clear only applies while the field still holds the value read, so a newer code the
+     * owner submits meanwhile stays for the next take. Not exclusive on FerretDB (its
+     * conditional update is two steps): callers hold the account's lease (lease.repo.ts).
+     */
+    async takeSealedEmailCode(id: string): Promise<string | null> {
+      const _id = toObjectId(id, 'accountId');
+      const doc = await Account.findById(_id)
+        .select('_id sealedEmailCode')
+        .lean<Pick<AccountLean, '_id' | 'sealedEmailCode'>>();
+      const sealed = doc?.sealedEmailCode ?? null;
+      if (sealed === null) return null;
+      await Account.updateOne(
+        { _id, sealedEmailCode: sealed },
+        { $set: { sealedEmailCode: null, emailCodeAt: null } },
+      );
+      return sealed;
+    },
+
     /** A page of sealed values in `_id` order, after `afterId`, for key rotation. */
     async scanSealed(opts: { afterId?: string; limit: number }): Promise<AccountSealedRow[]> {
       const filter = opts.afterId ? { _id: { $gt: toObjectId(opts.afterId, 'afterId') } } : {};
       const docs = await Account.find(filter)
-        .select('_id sealedPassword sealedCookies sealedProxyAuth')
+        .select('_id sealedPassword sealedCookies sealedProxyAuth sealedEmailCode')
         .sort({ _id: 1 })
         .limit(opts.limit)
         .lean<AccountLean[]>();
@@ -277,6 +343,7 @@ export function createAccountRepo({ Account }: Models) {
           sealedPassword: d.sealedPassword ?? null,
           sealedCookies: d.sealedCookies ?? null,
           sealedProxyAuth: d.sealedProxyAuth ?? null,
+          sealedEmailCode: d.sealedEmailCode ?? null,
         },
       }));
     },

@@ -68,6 +68,7 @@ const ACCOUNT_FIELDS: ReadonlyArray<[AccountSealedField, SecretPurpose]> = [
   ['sealedPassword', 'password'],
   ['sealedCookies', 'cookies'],
   ['sealedProxyAuth', 'proxy_auth'],
+  ['sealedEmailCode', 'email_code'],
 ];
 const KEY_FIELDS: ReadonlyArray<[TwoFactorKeySealedField, SecretPurpose]> = [
   ['sealedKey', 'totp_key'],

@@ -79,6 +79,88 @@ describe('accounts repository', () => {
     expect(await repos.accounts.saveSealedPassword(repos.accounts.newId(), 'sb1.x')).toBe(false);
   });
 
+  it("takes the main app's status when credentials are given, incomplete without them", async () => {
+    const active = await repos.accounts.create({
+      tenantId: 't1',
+      externalId: 'said-active',
+      sealedCookies: 'sb1.cookies',
+      status: 'active',
+    });
+    expect(active).toMatchObject({ status: 'active', statusReason: null });
+    expect(active.statusMessage).toBe('The account is connected.');
+    expect((await repos.accounts.findById(active.id))?.status).toBe('active');
+    const off = await repos.accounts.create({
+      tenantId: 't1',
+      externalId: 'said-disconnected',
+      sealedPassword: 'sb1.pw',
+      status: 'disconnected',
+    });
+    expect(off.status).toBe('disconnected');
+    const bare = await repos.accounts.create({
+      tenantId: 't1',
+      externalId: 'said-active-bare',
+      status: 'active',
+    });
+    expect(bare).toMatchObject({ status: 'incomplete', statusReason: 'missing_credentials' });
+    await expect(
+      repos.accounts.create({
+        tenantId: 't1',
+        externalId: 'said-restricted',
+        sealedPassword: 'sb1.pw',
+        status: 'restricted' as 'active',
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await repos.accounts.findByExternalId('t1', 'said-restricted')).toBeNull();
+  });
+
+  it('keeps a submitted emailed code sealed and unselected until a worker takes it once', async () => {
+    const created = await repos.accounts.create({
+      tenantId: 't1',
+      externalId: 'email-code',
+      sealedPassword: 'sb1.pw',
+    });
+    expect(created).toMatchObject({ hasEmailCode: false, emailCodeAt: null });
+    const { id } = created;
+    expect(await repos.accounts.takeSealedEmailCode(id)).toBeNull();
+
+    const at = new Date('2024-05-01T10:00:00Z');
+    expect(await repos.accounts.saveSealedEmailCode(id, 'sb1.code-1', at)).toBe(true);
+    expect(await repos.accounts.saveSealedEmailCode(id, 'sb1.code-2', at)).toBe(true);
+    const record = await repos.accounts.findById(id);
+    expect(record).toMatchObject({ hasEmailCode: true, emailCodeAt: at });
+    expect(JSON.stringify(record)).not.toContain('sb1.code');
+    const { Account } = createModels(db.connection);
+    expect(await Account.findById(id).lean()).not.toHaveProperty('sealedEmailCode');
+
+    expect(await repos.accounts.takeSealedEmailCode(id)).toBe('sb1.code-2');
+    expect(await repos.accounts.takeSealedEmailCode(id)).toBeNull();
+    expect(await repos.accounts.findById(id)).toMatchObject({
+      hasEmailCode: false,
+      emailCodeAt: null,
+    });
+    expect(await repos.accounts.saveSealedEmailCode(repos.accounts.newId(), 'sb1.x')).toBe(false);
+    expect(await repos.accounts.takeSealedEmailCode(repos.accounts.newId())).toBeNull();
+  });
+
+  it('lists the emailed code among the sealed fields key rotation walks', async () => {
+    const { id } = await repos.accounts.create({ tenantId: 't1', externalId: 'scan-code' });
+    await repos.accounts.saveSealedEmailCode(id, 'sb1.code-old');
+    const rows = await repos.accounts.scanSealed({ limit: 1000 });
+    expect(rows.find((r) => r.id === id)?.values).toEqual({
+      sealedPassword: null,
+      sealedCookies: null,
+      sealedProxyAuth: null,
+      sealedEmailCode: 'sb1.code-old',
+    });
+    expect(await repos.accounts.replaceSealed(id, 'sealedEmailCode', 'sb1.nope', 'sb1.new')).toBe(
+      false,
+    );
+    expect(
+      await repos.accounts.replaceSealed(id, 'sealedEmailCode', 'sb1.code-old', 'sb1.code-new'),
+    ).toBe(true);
+    expect(await repos.accounts.takeSealedEmailCode(id)).toBe('sb1.code-new');
+  });
+
   it('sets status, two-factor state and timestamps', async () => {
     const { id } = await repos.accounts.create({ tenantId: 't1', externalId: 'st' });
     await repos.accounts.setStatus(id, { status: 'needs_user_action', reason: 'captcha' });

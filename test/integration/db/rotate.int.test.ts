@@ -150,6 +150,21 @@ describe('key rotation', () => {
     expect(new Set(await storedVersions(vault, seeded))).toEqual(new Set([2]));
   });
 
+  it('re-seals a waiting emailed code too, still openable as email_code', async () => {
+    const [one] = await seed(createVault(ringV1()), 1, 'm');
+    const accountId = one!.accountId;
+    const sealed = createVault(ringV1()).seal('482913', { accountId, purpose: 'email_code' });
+    expect(await repos.accounts.saveSealedEmailCode(accountId, sealed)).toBe(true);
+    const vault = createVault(ringV12());
+
+    const report = await rotateSecrets(deps(vault));
+    expect(report.accounts).toMatchObject({ scanned: 4, resealed: 4, failed: 0 });
+    const taken = await repos.accounts.takeSealedEmailCode(accountId);
+    expect(taken).not.toBe(sealed);
+    expect(vault.versionOf(taken!)).toBe(2);
+    expect(vault.open(taken!, { accountId, purpose: 'email_code' })).toBe('482913');
+  });
+
   it('writes nothing in a dry run', async () => {
     const seeded = await seed(createVault(ringV1()), 2, 'c');
     const vault = createVault(ringV12());
