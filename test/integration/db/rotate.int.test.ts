@@ -52,7 +52,8 @@ async function seed(vault: Vault, n: number, prefix: string): Promise<Seeded[]> 
       totp_key: `KEY${prefix.toUpperCase()}${i}`,
       recovery_codes: `codes-${prefix}-${i}`,
     };
-    const seal = (purpose: SecretPurpose) => vault.seal(plain[purpose], { accountId, purpose });
+    const seal = (purpose: keyof typeof plain) =>
+      vault.seal(plain[purpose], { accountId, purpose });
     await repos.accounts.create({
       id: accountId,
       tenantId: 't1',
