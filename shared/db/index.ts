@@ -6,6 +6,7 @@ export { createRepositories, type Repositories } from './repositories';
 export * from './account.repo';
 export * from './two-factor-key.repo';
 export * from './audit.repo';
+export * from './lease.repo';
 export { assertSafeAuditDetails } from './audit-guard';
 export { rotateSecrets } from './rotate-secrets';
 export type {

@@ -5,6 +5,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { accountSchema, type AccountDoc } from './account.model';
 import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
+import { leaseSchema, type LeaseDoc } from './lease.model';
 import { totpStepClaimSchema, type TotpStepClaimDoc } from './totp-step-claim.model';
 import { twoFactorKeySchema, type TwoFactorKeyDoc } from './two-factor-key.model';
 
@@ -15,6 +16,7 @@ export interface Models {
   readonly TwoFactorKey: Model<TwoFactorKeyDoc>;
   readonly AuditEvent: Model<AuditEventDoc>;
   readonly TotpStepClaim: Model<TotpStepClaimDoc>;
+  readonly Lease: Model<LeaseDoc>;
 }
 
 function bind<T>(connection: Connection, name: string, schema: mongoose.Schema<T>): Model<T> {
@@ -31,6 +33,7 @@ export function createModels(connection: Connection = mongoose.connection): Mode
     TwoFactorKey: bind(connection, 'TwoFactorKey', twoFactorKeySchema),
     AuditEvent: bind(connection, 'AuditEvent', auditEventSchema),
     TotpStepClaim: bind(connection, 'TotpStepClaim', totpStepClaimSchema),
+    Lease: bind(connection, 'AccountLease', leaseSchema),
   });
 }
 
@@ -44,5 +47,6 @@ export async function ensureIndexes(models: Models): Promise<void> {
     models.TwoFactorKey.init(),
     models.AuditEvent.init(),
     models.TotpStepClaim.init(),
+    models.Lease.init(),
   ]);
 }

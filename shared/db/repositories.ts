@@ -2,6 +2,7 @@
 import type { Connection } from 'mongoose';
 import { createAccountRepo, type AccountRepo } from './account.repo';
 import { createAuditRepo, type AuditRepo } from './audit.repo';
+import { createLeaseRepo, type LeaseRepo } from './lease.repo';
 import { createModels, ensureIndexes } from './models';
 import { createTwoFactorKeyRepo, type TwoFactorKeyRepo } from './two-factor-key.repo';
 
@@ -10,6 +11,8 @@ export interface Repositories {
   readonly accounts: AccountRepo;
   readonly twoFactorKeys: TwoFactorKeyRepo;
   readonly audit: AuditRepo;
+  /** Per-account leases with fencing tokens. */
+  readonly leases: LeaseRepo;
 }
 
 /**
@@ -24,5 +27,6 @@ export async function createRepositories(connection?: Connection): Promise<Repos
     accounts: createAccountRepo(models),
     twoFactorKeys: createTwoFactorKeyRepo(models),
     audit: createAuditRepo(models),
+    leases: createLeaseRepo(models),
   });
 }
