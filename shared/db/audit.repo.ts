@@ -99,6 +99,30 @@ export function createAuditRepo({ AuditEvent }: Models) {
       return toRecord(doc!.toObject());
     },
 
+    /**
+     * How many `action` events the account has at or after `since`, and when the earliest of
+     * them happened (null when none): for rolling-window limits such as QR reveals per 24 h.
+     */
+    async countSince(
+      accountId: string,
+      action: string,
+      since: Date,
+    ): Promise<{ count: number; oldest: Date | null }> {
+      const filter = {
+        accountId: toObjectId(accountId, 'accountId'),
+        action,
+        at: { $gte: since },
+      };
+      const [count, first] = await Promise.all([
+        AuditEvent.countDocuments(filter),
+        AuditEvent.findOne(filter)
+          .sort({ at: 1, _id: 1 })
+          .select('at')
+          .lean<Pick<AuditEventDoc, 'at'>>(),
+      ]);
+      return { count, oldest: first?.at ?? null };
+    },
+
     /** The account's events, newest first, `limit` per page (default 50, max 500). */
     async list(
       accountId: string,

@@ -132,6 +132,44 @@ describe('audit repository', () => {
     await expect(repos.audit.list(accountId, { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('counts one action of one account at or after a time, with the oldest of them', async () => {
+    const accountId = repos.accounts.newId();
+    const other = repos.accounts.newId();
+    const t = (minutes: number) => new Date(Date.UTC(2024, 4, 1, 10, minutes));
+    const record = (account: string, action: string, at: Date) =>
+      repos.audit.record({ tenantId: 't1', accountId: account, actor: 'cli', action, at });
+    await record(accountId, 'key.revealed', t(0));
+    await record(accountId, 'key.revealed', t(10));
+    await record(accountId, 'key.revealed', t(30));
+    await record(accountId, 'key.revealed', t(20));
+    await record(accountId, 'key.sealed', t(15));
+    await record(other, 'key.revealed', t(5));
+
+    expect(await repos.audit.countSince(accountId, 'key.revealed', t(10))).toEqual({
+      count: 3,
+      oldest: t(10),
+    });
+    expect(await repos.audit.countSince(accountId, 'key.revealed', t(0))).toEqual({
+      count: 4,
+      oldest: t(0),
+    });
+    expect(await repos.audit.countSince(accountId, 'key.sealed', t(0))).toEqual({
+      count: 1,
+      oldest: t(15),
+    });
+    expect(await repos.audit.countSince(accountId, 'key.revealed', t(31))).toEqual({
+      count: 0,
+      oldest: null,
+    });
+    expect(await repos.audit.countSince(other, 'key.used', t(0))).toEqual({
+      count: 0,
+      oldest: null,
+    });
+    await expect(repos.audit.countSince('nope', 'key.revealed', t(0))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
   it('is append-only through mongoose', async () => {
     const { AuditEvent } = createModels(db.connection);
     await expect(AuditEvent.updateOne({}, { $set: { actor: 'cli' } })).rejects.toThrow(
