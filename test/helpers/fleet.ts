@@ -1,0 +1,115 @@
+/**
+ * The whole enrollment fleet for one test file, on real parts: a Redis prefix and a database
+ * of their own, the simulator over HTTP, an in-process enrollment worker with real headless
+ * Chromium, and the producer side. Logs are captured so tests can scan them for secrets.
+ */
+import { Writable } from 'node:stream';
+import type { Config } from '../../shared/config';
+import { createVault, type Vault } from '../../shared/crypto';
+import { createRepositories, type Repositories } from '../../shared/db';
+import { createDesiredStateRepo, type DesiredStateRepo } from '../../shared/db/desired-state.repo';
+import { createLogger } from '../../shared/logger';
+import { createProducer, type Producer } from '../../queues/producer';
+import { closeConnections } from '../../queues/connection';
+import { startEnrollmentWorker, type EnrollmentWorker } from '../../workers/enrollment/main';
+import { openTestDatabase, type TestDatabase } from './mongo';
+import { openTestRedis, type TestRedis } from './redis';
+import { startTestSimulator, type TestSimulator } from './simulator';
+import type { Settings } from '../../simulator/settings';
+
+/** What a fleet test gets. */
+export interface TestFleet {
+  readonly config: Config;
+  readonly redis: TestRedis;
+  readonly db: TestDatabase;
+  readonly repos: Repositories;
+  readonly desired: DesiredStateRepo;
+  readonly vault: Vault;
+  readonly producer: Producer;
+  readonly sim: TestSimulator;
+  readonly worker: EnrollmentWorker;
+  /** Every log line written so far (JSON). */
+  logs(): string;
+}
+
+/** Test pacing: short waits so parking and re-checking happen within a test. */
+export function fleetConfig(base: Config, simUrl: string, dbUrl: string): Config {
+  return Object.freeze({
+    ...base,
+    log: Object.freeze({ level: 'debug' as const, pretty: false }),
+    mongo: Object.freeze({ ...base.mongo, url: dbUrl }),
+    linkedin: Object.freeze({ baseUrl: simUrl }),
+    enrollment: Object.freeze({
+      ...base.enrollment,
+      concurrency: 2,
+      approvalWaitMs: 15_000,
+      approvalRecheckMs: 1_000,
+      emailCodeWaitMs: 60_000,
+      leaseTtlMs: 6_000,
+    }),
+    worker: Object.freeze({ lockDurationMs: 5_000, stalledIntervalMs: 2_000 }),
+  });
+}
+
+/** The MONGO_URL of a test database (for child worker processes). */
+export function databaseUrl(base: Config, dbName: string): string {
+  const url = new URL(base.mongo.url);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+/** Registers the fleet's lifecycle for the file and hands it to `assign`. */
+export function useTestFleet(
+  simSettings: Partial<Settings>,
+  assign: (fleet: TestFleet) => void,
+): void {
+  let fleet: TestFleet | undefined;
+  beforeAll(async () => {
+    const redis = openTestRedis();
+    const [db, sim] = await Promise.all([
+      openTestDatabase(),
+      startTestSimulator({ approvalPollMs: 200, ...simSettings }),
+    ]);
+    const config = fleetConfig(redis.config, sim.url, databaseUrl(redis.config, db.dbName));
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = createLogger(config, sink);
+    const repos = await createRepositories(db.connection);
+    const desired = createDesiredStateRepo(db.connection);
+    await desired.init();
+    const vault = createVault(config);
+    const producer = createProducer({ config, log });
+    const worker = await startEnrollmentWorker({
+      config,
+      log,
+      deps: { repos, desired, vault, producer, actor: 'worker:test' },
+    });
+    fleet = {
+      config,
+      redis,
+      db,
+      repos,
+      desired,
+      vault,
+      producer,
+      sim,
+      worker,
+      logs: () => lines.join(''),
+    };
+    assign(fleet);
+  }, 60_000);
+  afterAll(async () => {
+    if (!fleet) return;
+    await fleet.worker.close();
+    await fleet.producer.close();
+    await fleet.sim.close();
+    await fleet.redis.cleanup();
+    await fleet.db.drop();
+    await closeConnections();
+  }, 60_000);
+}
