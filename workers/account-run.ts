@@ -100,6 +100,11 @@ export class AccountRun {
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   readonly signal: AbortSignal;
+  /**
+   * The key version LinkedIn accepted at a login prompt during this run: a login through the
+   * 2FA prompt with our own code, the end-to-end proof that the key is the live one.
+   */
+  provedKeyVersion: number | null = null;
 
   constructor(
     readonly deps: FleetDeps,

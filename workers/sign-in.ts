@@ -148,6 +148,7 @@ export async function signIn(
         const result = await checkpoint.submitAuthenticatorCode(code);
         if (result.outcome === 'accepted') {
           answeredWithVersion = key.version;
+          run.provedKeyVersion = key.version;
           current = result.next;
         } else if (++rejections >= 2) {
           throw new NeedsHumanError(

@@ -27,7 +27,10 @@ export interface TestFleet {
   readonly vault: Vault;
   readonly producer: Producer;
   readonly sim: TestSimulator;
-  readonly worker: EnrollmentWorker;
+  /** The in-process worker (null when the file starts its own). */
+  readonly worker: EnrollmentWorker | null;
+  /** Starts another in-process enrollment worker (closed by the caller). */
+  startWorker(): Promise<EnrollmentWorker>;
   /** Every log line written so far (JSON). */
   logs(): string;
 }
@@ -62,6 +65,7 @@ export function databaseUrl(base: Config, dbName: string): string {
 export function useTestFleet(
   simSettings: Partial<Settings>,
   assign: (fleet: TestFleet) => void,
+  opts: { worker?: boolean } = {},
 ): void {
   let fleet: TestFleet | undefined;
   beforeAll(async () => {
@@ -84,11 +88,13 @@ export function useTestFleet(
     await desired.init();
     const vault = createVault(config);
     const producer = createProducer({ config, log });
-    const worker = await startEnrollmentWorker({
-      config,
-      log,
-      deps: { repos, desired, vault, producer, actor: 'worker:test' },
-    });
+    const startWorker = () =>
+      startEnrollmentWorker({
+        config,
+        log,
+        deps: { repos, desired, vault, producer, actor: 'worker:test' },
+      });
+    const worker = opts.worker === false ? null : await startWorker();
     fleet = {
       config,
       redis,
@@ -99,13 +105,14 @@ export function useTestFleet(
       producer,
       sim,
       worker,
+      startWorker,
       logs: () => lines.join(''),
     };
     assign(fleet);
   }, 60_000);
   afterAll(async () => {
     if (!fleet) return;
-    await fleet.worker.close();
+    await fleet.worker?.close();
     await fleet.producer.close();
     await fleet.sim.close();
     await fleet.redis.cleanup();

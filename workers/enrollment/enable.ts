@@ -39,9 +39,19 @@ export function keyFromSetupPage(shown: SetupKey): string {
 
 /** Enables 2FA; returns a secret-free detail for the job outcome. */
 export async function enable(run: AccountRun): Promise<string> {
-  const proven = await run.browser({ fresh: false }, (session) => setUp(run, session));
+  const proven = await run
+    .browser({ fresh: false }, (session) => setUp(run, session))
+    .catch(async (err: unknown) => {
+      if (err instanceof NeedsHumanError && err.code === 'two_factor_prompt_without_key') {
+        throw await alreadyOn(run);
+      }
+      throw err;
+    });
   if (proven === 'already_on') return 'already_on';
-  await proveByFreshLogin(run);
+  const latest = await run.key('latest');
+  // A resumed run that signed in through the 2FA prompt with this very key has its proof.
+  if (latest && run.provedKeyVersion === latest.version) await finish(run);
+  else await proveByFreshLogin(run);
   return 'enabled';
 }
 
@@ -58,12 +68,13 @@ async function setUp(run: AccountRun, session: AccountSession): Promise<'to_prov
     resume:
       account.twoFactor.state === 'awaiting_email_code' ||
       account.twoFactor.state === 'awaiting_app_approval',
+    key: 'latest',
   });
   let confirmRejected = 0;
   for (let i = 0; i < MAX_STEPS; i++) {
     const step = settingsStep(screen);
     if (step === null) {
-      screen = await openSettings(run, session, settings, { resume: false });
+      screen = await openSettings(run, session, settings, { resume: false, key: 'latest' });
       continue;
     }
     if ((step === 'status' || step === 'done') && screen.kind === 'two_step_settings') {
@@ -107,12 +118,12 @@ async function setUp(run: AccountRun, session: AccountSession): Promise<'to_prov
           throw new TransientError('setup_lost', 'the setup is at the code step without our key');
         }
         // A code step we did not reach ourselves: its key is unknown to us. Abandon the flow.
-        screen = await openSettings(run, session, settings, { resume: false });
+        screen = await openSettings(run, session, settings, { resume: false, key: 'latest' });
         break;
       case 'status':
       case 'done':
       case 'recovery_codes':
-        screen = await openSettings(run, session, settings, { resume: false });
+        screen = await openSettings(run, session, settings, { resume: false, key: 'latest' });
         break;
     }
   }
@@ -125,22 +136,28 @@ async function whenOn(
   settings: TwoStepSettingsPage,
 ): Promise<'to_prove' | 'already_on'> {
   const key = await run.key('latest');
-  if (!key) {
-    await run.setTwoFactor(
-      'error',
-      'linkedin_2fa_already_on',
-      'Two-step verification is already on in LinkedIn with a key we do not hold.',
-    );
-    throw new NeedsHumanError(
-      'linkedin_2fa_already_on',
-      'two-step verification is already on in LinkedIn and we hold no key for it',
-      'Turn it off in LinkedIn (Settings and Privacy > Sign in & security > Two-step verification) and enable it here again, or import the existing key.',
-    );
-  }
+  if (!key) throw await alreadyOn(run);
   const account = await run.account();
   if (key.state === 'active' && account.twoFactor.state === 'on') return 'already_on';
   await saveRecoveryCodes(run, settings, key.version);
   return 'to_prove';
+}
+
+/**
+ * LinkedIn 2FA is on with a key we do not hold (seen on the settings, or as a code prompt at
+ * login): recorded for the owner, returned as the error to throw.
+ */
+async function alreadyOn(run: AccountRun): Promise<NeedsHumanError> {
+  await run.setTwoFactor(
+    'error',
+    'linkedin_2fa_already_on',
+    'Two-step verification is already on in LinkedIn with a key we do not hold.',
+  );
+  return new NeedsHumanError(
+    'linkedin_2fa_already_on',
+    'two-step verification is already on in LinkedIn and we hold no key for it',
+    'Turn it off in LinkedIn (Settings and Privacy > Sign in & security > Two-step verification) and enable it here again, or import the existing key.',
+  );
 }
 
 /** Pending keys of our own enrollments while LinkedIn is off were never live: revoke them. */
@@ -248,11 +265,16 @@ export async function proveByFreshLogin(run: AccountRun): Promise<void> {
     const result = await signIn(run, session, await settings.open(), { key: 'latest' });
     return result.answeredWithVersion;
   });
-  const key = await run.key('latest');
-  if (!key) throw new TransientError('key_missing', 'the key disappeared during the login');
   if (proof === null) {
     run.log.warn('the fresh login was not asked for a code; the key stays as confirmed by setup');
   }
+  await finish(run);
+}
+
+/** The key is proven: active, 2FA state on, account connected, session saved. */
+async function finish(run: AccountRun): Promise<void> {
+  const key = await run.key('latest');
+  if (!key) throw new TransientError('key_missing', 'the key disappeared during the login');
   if (key.state !== 'active') await activate(run, key.version);
   const account = await run.account();
   if (account.twoFactor.state !== 'on') await run.setTwoFactor('on');

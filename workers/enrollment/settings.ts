@@ -8,7 +8,7 @@
 import { NeedsHumanError, RetryLaterError } from '../../shared/errors';
 import type { Screen, SettingsStep, TwoStepSettingsPage } from '../site';
 import type { AccountRun, AccountSession } from '../account-run';
-import { signIn } from '../sign-in';
+import { signIn, type PromptKey } from '../sign-in';
 
 /** The settings step a screen stands for, or null when it is not the settings. */
 export function settingsStep(s: Screen): SettingsStep | null {
@@ -18,21 +18,23 @@ export function settingsStep(s: Screen): SettingsStep | null {
 
 /**
  * Opens the settings (resuming a flow in progress when asked), signing in first when the
- * stored session is gone. Returns the settings screen.
+ * stored session is gone; a 2FA prompt is answered with `key` (default the active key; an
+ * enrollment resumed after its code was confirmed passes `latest`, whose pending key is live).
+ * Returns the settings screen.
  */
 export async function openSettings(
   run: AccountRun,
   session: AccountSession,
   settings: TwoStepSettingsPage,
-  opts: { resume: boolean },
+  opts: { resume: boolean; key?: PromptKey },
 ): Promise<Screen> {
   let screen = opts.resume ? await settings.resume() : await settings.open();
   if (screen.kind !== 'two_step_settings') {
-    await signIn(run, session, screen, { key: 'active' });
+    await signIn(run, session, screen, { key: opts.key ?? 'active' });
     screen = await settings.open();
   }
   if (screen.kind !== 'two_step_settings') {
-    await signIn(run, session, screen, { key: 'active' });
+    await signIn(run, session, screen, { key: opts.key ?? 'active' });
     screen = await settings.open();
   }
   session.markSignedIn();
