@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { currentEnv } from '../../../shared/config';
 import { createFleetClient, type FleetClient } from '../../../queues/client';
 import { CRASH_POINTS } from '../../../workers/crash-points';
 import { useTestFleet, type TestFleet } from '../../helpers/fleet';
@@ -39,9 +40,7 @@ afterAll(() => client?.close());
 function crashingWorker(point: string): Promise<string> {
   const child = spawn(process.execPath, [TSX_CLI, 'workers/enrollment/main.ts'], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+    env: currentEnv({
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       REDIS_URL: f.config.redis.url,
@@ -56,7 +55,7 @@ function crashingWorker(point: string): Promise<string> {
       WORKER_LOCK_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       ENROLLMENT_CONCURRENCY: '1',
-    },
+    }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
