@@ -1,15 +1,18 @@
 /**
- * The typed client the main app (API, CLI) imports to drive the fleet.
+ * The typed client: the one code path the CLI and the HTTP API use to drive the fleet.
  *
- * Every method is a small function of {@link FleetClientContext}; to add one (`submitEmailCode`,
- * `importKey`), write it next to `requestToggle` below and list it in the object that
- * `createFleetClient` returns.
+ * Every method is a small function of {@link FleetClientContext} (client-context.ts): the
+ * toggle and the wait live here, account methods in client-accounts.ts, key methods in
+ * client-keys.ts; `createFleetClient` lists them all. Each method validates its input
+ * (ValidationError naming the field), throws typed errors only, and writes an audit event for
+ * every action, with the caller's actor and never a secret in the details.
  */
 import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock';
 import { systemClock } from '../shared/clock';
-import type { Config } from '../shared/config';
+import type { Vault } from '../shared/crypto';
+import { AccountNotActiveError, type AccountRecord, type Repositories } from '../shared/db';
 import {
   createDesiredStateRepo,
   type DesiredStateRepo,
@@ -18,16 +21,55 @@ import {
 } from '../shared/db/desired-state.repo';
 import { coerceError, PermanentError, TransientError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import {
+  getAccount,
+  registerAccount,
+  submitEmailCode,
+  type AccountView,
+  type EmailCodeResult,
+  type RegisterAccountInput,
+} from './client-accounts';
+import {
+  audit,
+  auditActorOf,
+  requestIdOf,
+  requireAccount,
+  type FleetClientConfig,
+  type FleetClientContext,
+  type RequestMeta,
+} from './client-context';
+import {
+  confirmOwnerCopy,
+  importKey,
+  revealQr,
+  type ImportKeyResult,
+  type QrReveal,
+} from './client-keys';
 import { ownedWorkerConnectionOptions, producerConnection } from './connection';
 import { OutcomeSchema, type Outcome } from './jobs';
 import { JobName, QueueName } from './names';
-import { createProducer, type Producer } from './producer';
+import { createProducer } from './producer';
 
-/** The issue's defaults for TOGGLE_COOLDOWN_SECONDS (15 min) and TOGGLE_DAILY_LIMIT (3). */
-export const DEFAULT_TOGGLE_LIMITS: ToggleLimits = Object.freeze({
-  cooldownSeconds: 900,
-  dailyLimit: 3,
-});
+export {
+  auditActorOf,
+  type FleetClientConfig,
+  type FleetClientContext,
+  type RequestMeta,
+} from './client-context';
+export {
+  normalizeCookies,
+  type AccountView,
+  type EmailCodeResult,
+  type KeyVersionView,
+  type RegisterAccountInput,
+} from './client-accounts';
+export { parseImportedKey, type ImportKeyResult, type QrReveal } from './client-keys';
+export {
+  KeyAlreadyActiveError,
+  NoActiveKeyError,
+  OwnerCodeMismatchError,
+  QrRevealLimitError,
+} from './client-errors';
 
 /**
  * A wait follows at most 5 `followUpJobId` hops: each hop means the owner flipped the desired
@@ -42,14 +84,6 @@ export interface ToggleResult {
   readonly desired: DesiredTwoFactor;
   /** True when the request collapsed into a job already queued for this account. */
   readonly deduplicated: boolean;
-}
-
-/** Who asked, for logs and (through the integrator) the audit trail. */
-export interface RequestMeta {
-  /** `api:<tokenName>`, `cli`, `owner:<id>`. */
-  readonly actor: string;
-  /** Correlation id; a random one when omitted. */
-  readonly requestId?: string;
 }
 
 /** How a job ended. `code` is the taxonomy code the runtime wrote as `"<code>: <message>"`. */
@@ -81,23 +115,50 @@ export class WaitTimeoutError extends TransientError {
   }
 }
 
-/** The client's dependencies, shared by every method. */
-export interface FleetClientContext {
-  readonly config: Pick<Config, 'redis'>;
-  readonly clock: Clock;
-  readonly log: Logger | undefined;
-  readonly producer: Producer;
-  readonly desired: DesiredStateRepo;
-  readonly limits: ToggleLimits;
-  readonly connection: Redis;
-}
-
 /** The fleet client. */
 export interface FleetClient {
-  /** Asks for 2FA on: toggle guard (ToggleCooldownError) → one deduplicated `reconcile-2fa`. */
+  /**
+   * Registers an account: password, cookies and proxy auth sealed (bound to a fresh id) before
+   * the insert; audits `account.created`. AccountExistsError for a taken (tenant, externalId).
+   */
+  registerAccount(input: RegisterAccountInput, meta: RequestMeta): Promise<AccountRecord>;
+  /** The account, its desired 2FA state and its key versions; AccountNotFoundError if none. */
+  getAccount(accountId: string): Promise<AccountView>;
+  /**
+   * Asks for 2FA on: account exists (AccountNotFoundError) and is `active`
+   * (AccountNotActiveError) → toggle guard (ToggleCooldownError) → one deduplicated
+   * `reconcile-2fa`; audits `two_factor.enable_requested`.
+   */
   enable(accountId: string, meta: RequestMeta): Promise<ToggleResult>;
-  /** Asks for 2FA off; same rules as enable. */
+  /** Asks for 2FA off: account exists → toggle guard → job; audits `two_factor.disable_requested`. */
   disable(accountId: string, meta: RequestMeta): Promise<ToggleResult>;
+  /**
+   * Stores the code LinkedIn e-mailed the owner (4–8 digits) sealed, audits
+   * `email_code.submitted`, and wakes the job that waits for it (a parked one runs now).
+   */
+  submitEmailCode(accountId: string, code: string, meta: RequestMeta): Promise<EmailCodeResult>;
+  /**
+   * Stores an owner's existing key (base32 or otpauth URI, SHA1/6/30 only) as a pending
+   * version and enqueues `verify-imported-key`; KeyAlreadyActiveError when a key is active.
+   * Audits `key.imported`.
+   */
+  importKey(accountId: string, keyOrUri: string, meta: RequestMeta): Promise<ImportKeyResult>;
+  /**
+   * The active key as otpauth URI, PNG and SVG (NoActiveKeyError without one), at most
+   * `config.enrollment.qrRevealLimit` times per rolling 24 h (QrRevealLimitError with
+   * `retryAfter`). Audits `key.revealed` before returning.
+   */
+  revealQr(accountId: string, meta: RequestMeta): Promise<QrReveal>;
+  /**
+   * Checks a code from the owner's authenticator app against the active key (±1 step);
+   * OwnerCodeMismatchError on a mismatch. On a match sets `twoFactor.ownerHasCopy`. Audits
+   * `key.owner_confirmed` or `key.owner_check_failed`.
+   */
+  confirmOwnerCopy(
+    accountId: string,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<{ ownerHasCopy: true }>;
   /** Resolves with how the job (and any follow-up) ended; WaitTimeoutError after `timeoutMs`. */
   waitForOutcome(jobId: string, opts: WaitOptions): Promise<JobOutcome>;
   /** Closes the queues and the shared producer connection's users (not Mongo). */
@@ -106,12 +167,16 @@ export interface FleetClient {
 
 /** Options of createFleetClient. */
 export interface FleetClientOptions {
-  readonly config: Pick<Config, 'redis'>;
+  readonly config: FleetClientConfig;
+  /** The repositories (accounts, keys, audit) on the caller's connection. */
+  readonly repos: Repositories;
+  /** Seals what the client stores and opens the key it reveals or checks. */
+  readonly vault: Vault;
   readonly clock?: Clock;
   readonly log?: Logger;
   /** Defaults to the repository on mongoose's default connection (call connectMongo first). */
   readonly desired?: DesiredStateRepo;
-  /** The integrator passes TOGGLE_COOLDOWN_SECONDS / TOGGLE_DAILY_LIMIT here. */
+  /** The toggle guard's limits; default `config.toggle` (TOGGLE_COOLDOWN_SECONDS, TOGGLE_DAILY_LIMIT). */
   readonly limits?: ToggleLimits;
   /** Defaults to the shared fail-fast client of connection.ts. */
   readonly connection?: Redis;
@@ -129,15 +194,28 @@ async function requestToggle(
   desired: DesiredTwoFactor,
   meta: RequestMeta,
 ): Promise<ToggleResult> {
+  auditActorOf(meta);
+  const account = await requireAccount(ctx, accountId);
+  // The worker re-checks when it runs: the status may change while the job waits.
+  if (desired === 'on' && account.status !== 'active') {
+    throw new AccountNotActiveError(account.id, account.status);
+  }
   const now = new Date(ctx.clock.nowMs());
-  const state = await ctx.desired.requestDesired(accountId, desired, now, ctx.limits);
-  const requestId = meta.requestId ?? crypto.randomUUID();
+  const state = await ctx.desired.requestDesired(account.id, desired, now, ctx.limits);
+  const requestId = requestIdOf(meta);
   const { jobId, deduplicated } = await ctx.producer.enqueue(JobName.Reconcile2fa, {
     v: 1,
-    accountId,
+    accountId: account.id,
     requestId,
     reason: 'owner_request',
   });
+  await audit(
+    ctx,
+    account,
+    meta,
+    desired === 'on' ? 'two_factor.enable_requested' : 'two_factor.disable_requested',
+    { jobId, details: { changed: state.changed, deduplicated } },
+  );
   ctx.log?.info(
     {
       accountId,
@@ -259,12 +337,20 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
     log: opts.log,
     producer: createProducer({ config: opts.config, connection, log: opts.log }),
     desired: opts.desired ?? createDesiredStateRepo(),
-    limits: opts.limits ?? DEFAULT_TOGGLE_LIMITS,
+    repos: opts.repos,
+    vault: opts.vault,
+    limits: opts.limits ?? opts.config.toggle,
     connection,
   };
   return {
+    registerAccount: (input, meta) => registerAccount(ctx, input, meta),
+    getAccount: (accountId) => getAccount(ctx, accountId),
     enable: (accountId, meta) => requestToggle(ctx, accountId, 'on', meta),
     disable: (accountId, meta) => requestToggle(ctx, accountId, 'off', meta),
+    submitEmailCode: (accountId, code, meta) => submitEmailCode(ctx, accountId, code, meta),
+    importKey: (accountId, keyOrUri, meta) => importKey(ctx, accountId, keyOrUri, meta),
+    revealQr: (accountId, meta) => revealQr(ctx, accountId, meta),
+    confirmOwnerCopy: (accountId, code, meta) => confirmOwnerCopy(ctx, accountId, code, meta),
     waitForOutcome: (jobId, waitOpts) => waitForOutcome(ctx, jobId, waitOpts),
     close: () => ctx.producer.close(),
   };
