@@ -3,16 +3,51 @@
  * `scripts/commands/`, registered in {@link COMMANDS} below (explicitly, so `--help` and the
  * dispatcher can never disagree with what exists).
  *
- * Exit codes: 0 success, 1 unexpected failure, 2 bad usage, bad input or bad configuration.
+ * Exit codes: 0 success, 1 failure (a typed one printed as `<code>: <message>`), 2 bad usage,
+ * bad input or bad configuration.
+ *
+ * The fleet commands (`account:*`, `2fa:*`) open their context (Mongo, Redis, vault, client)
+ * through a {@link FleetContextFactory}; `runCli(argv, io, { openContext })` swaps it, which is
+ * how tests run them on an isolated database and Redis prefix.
  */
 import { applyEnvFile, ConfigError, loadConfig } from '../shared/config';
-import { ValidationError } from '../shared/errors';
+import { FleetError, NeedsHumanError, ValidationError } from '../shared/errors';
+import { createAccountAddCommand } from './commands/account-add';
+import { createAccountShowCommand } from './commands/account-show';
+import { readProcessStdin, type FleetCommandDeps } from './commands/fleet-common';
 import { command as keysRotate } from './commands/keys-rotate';
 import { command as totp } from './commands/totp';
+import { createCodeSubmitCommand } from './commands/two-factor-code-submit';
+import { createConfirmOwnerCommand } from './commands/two-factor-confirm-owner';
+import { createImportCommand } from './commands/two-factor-import';
+import { createQrCommand } from './commands/two-factor-qr';
+import { createStatusCommand } from './commands/two-factor-status';
+import { createDisableCommand, createEnableCommand } from './commands/two-factor-toggle';
+import { openFleetContext, type FleetContextFactory } from './lib/fleet-context';
 import type { CliCommand, CliIO } from './lib-cli';
 
-/** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [totp, keysRotate];
+/** Every command on the given fleet dependencies, in the order `--help` lists them. */
+export function createCommands(deps: FleetCommandDeps): readonly CliCommand[] {
+  return [
+    totp,
+    keysRotate,
+    createAccountAddCommand(deps),
+    createAccountShowCommand(deps),
+    createEnableCommand(deps),
+    createDisableCommand(deps),
+    createStatusCommand(deps),
+    createCodeSubmitCommand(deps),
+    createImportCommand(deps),
+    createQrCommand(deps),
+    createConfirmOwnerCommand(deps),
+  ];
+}
+
+/** Every command, on the real context and stdin. */
+export const COMMANDS: readonly CliCommand[] = createCommands({
+  openContext: () => openFleetContext(),
+  readStdin: readProcessStdin,
+});
 
 /** Exit code for wrong usage, invalid input or invalid configuration (the caller's to fix). */
 export const EXIT_USAGE = 2;
@@ -49,18 +84,47 @@ export interface RunCliOptions {
   readonly commands?: readonly CliCommand[];
   /** Whether an unexpected error prints its stack (default: LOG_LEVEL is debug or trace). */
   readonly showStack?: () => boolean;
+  /**
+   * Opens the fleet commands' context instead of the real one (ignored with `commands`);
+   * tests pass a context on their own database and Redis prefix.
+   */
+  readonly openContext?: FleetContextFactory;
+  /** Reads stdin for `--password-stdin` and `-` arguments (ignored with `commands`). */
+  readonly readStdin?: () => Promise<string>;
+}
+
+/** `<code>: <message>`, plus when to retry and what to do when the error says. */
+function typedFailure(err: FleetError): string {
+  const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
+  return [
+    `${err.code}: ${err.message}`,
+    ...(retryAfter instanceof Date ? [`retry after ${retryAfter.toISOString()}`] : []),
+    ...(err instanceof NeedsHumanError && err.instruction ? [err.instruction] : []),
+    '',
+  ].join('\n');
 }
 
 /**
  * Dispatches `argv` (without node and script) to a command and maps what it throws to an exit
- * code: ValidationError and ConfigError print their message and give 2; anything else prints
- * one line (the stack only with LOG_LEVEL=debug or trace) and gives 1.
+ * code: ValidationError and ConfigError print their message and give 2; other typed failures
+ * (FleetError) print `<code>: <message>` (with the retry-after time and the instruction when
+ * they carry one) and give 1; anything else prints one line (the stack only with
+ * LOG_LEVEL=debug or trace) and gives 1.
  */
 export async function runCli(
   argv: readonly string[],
   io: CliIO,
-  { commands = COMMANDS, showStack = logLevelIsDebug }: RunCliOptions = {},
+  options: RunCliOptions = {},
 ): Promise<number> {
+  const { showStack = logLevelIsDebug } = options;
+  const commands =
+    options.commands ??
+    (options.openContext || options.readStdin
+      ? createCommands({
+          openContext: options.openContext ?? (() => openFleetContext()),
+          readStdin: options.readStdin ?? readProcessStdin,
+        })
+      : COMMANDS);
   const [name, ...args] = argv;
   if (name === undefined) {
     io.err(overview(commands));
@@ -93,6 +157,10 @@ export async function runCli(
     if (err instanceof ConfigError) {
       io.err(`${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof FleetError) {
+      io.err(typedFailure(err));
+      return EXIT_FAILURE;
     }
     const e = err instanceof Error ? err : new Error(String(err));
     const firstLine = e.message.split('\n', 1)[0] ?? '';
