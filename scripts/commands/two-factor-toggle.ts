@@ -2,7 +2,6 @@
  * `2fa:enable <id>` and `2fa:disable <id>`: ask for two-step verification on or off. Prints the
  * job id; with `--wait`, each step as it happens and how the job ended.
  */
-import { ToggleCooldownError } from '../../shared/db/desired-state.repo';
 import type { CliCommand } from '../lib-cli';
 import {
   cliMeta,
@@ -28,8 +27,8 @@ ${what} Prints the job id.
                        (exit 1 with "code: message" when it failed)
   --timeout SECONDS    how long --wait waits (default ${DEFAULT_TIMEOUT_S}); the job itself goes on
 
-Refused (exit 1) with toggle_cooldown and the time to retry after when two-step verification
-was changed too recently or too often today.`;
+Refused (exit 1) with "toggle_cooldown: ..." and a "retry after <time>" line when two-step
+verification was changed too recently or too often today.`;
 }
 
 function createToggle(deps: FleetCommandDeps, desired: 'on' | 'off'): CliCommand {
@@ -52,19 +51,12 @@ function createToggle(deps: FleetCommandDeps, desired: 'on' | 'off'): CliCommand
       const accountId = parsed.positionals[0]!;
       return withContext(deps, async (ctx) => {
         const meta = cliMeta();
-        try {
-          const result =
-            desired === 'on'
-              ? await ctx.client.enable(accountId, meta)
-              : await ctx.client.disable(accountId, meta);
-          io.out(`job ${result.jobId}${result.deduplicated ? ' (already queued)' : ''}\n`);
-          return flag(parsed, 'wait') ? await waitAndReport(ctx, io, result.jobId, timeoutMs) : 0;
-        } catch (err) {
-          if (err instanceof ToggleCooldownError) {
-            io.err(`retry after ${err.retryAfter.toISOString()} (${err.rule})\n`);
-          }
-          throw err;
-        }
+        const result =
+          desired === 'on'
+            ? await ctx.client.enable(accountId, meta)
+            : await ctx.client.disable(accountId, meta);
+        io.out(`job ${result.jobId}${result.deduplicated ? ' (already queued)' : ''}\n`);
+        return flag(parsed, 'wait') ? waitAndReport(ctx, io, result.jobId, timeoutMs) : 0;
       });
     },
   };
