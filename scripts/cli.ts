@@ -3,7 +3,7 @@
  * `scripts/commands/`, registered in {@link COMMANDS} below (explicitly, so `--help` and the
  * dispatcher can never disagree with what exists).
  *
- * Exit codes: 0 success, 1 failure (a typed one printed as `<code>: <message>`), 2 bad usage,
+ * Exit codes: 0 success, 1 failure (a permanent one printed as `<code>: <message>`), 2 bad usage,
  * bad input or bad configuration.
  *
  * The fleet commands (`account:*`, `2fa:*`) open their context (Mongo, Redis, vault, client)
@@ -11,7 +11,7 @@
  * how tests run them on an isolated database and Redis prefix.
  */
 import { applyEnvFile, ConfigError, loadConfig } from '../shared/config';
-import { FleetError, NeedsHumanError, ValidationError } from '../shared/errors';
+import { NeedsHumanError, PermanentError, ValidationError } from '../shared/errors';
 import { createAccountAddCommand } from './commands/account-add';
 import { createAccountShowCommand } from './commands/account-show';
 import { readProcessStdin, type FleetCommandDeps } from './commands/fleet-common';
@@ -94,7 +94,7 @@ export interface RunCliOptions {
 }
 
 /** `<code>: <message>`, plus when to retry and what to do when the error says. */
-function typedFailure(err: FleetError): string {
+function typedFailure(err: PermanentError): string {
   const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
   return [
     `${err.code}: ${err.message}`,
@@ -106,10 +106,11 @@ function typedFailure(err: FleetError): string {
 
 /**
  * Dispatches `argv` (without node and script) to a command and maps what it throws to an exit
- * code: ValidationError and ConfigError print their message and give 2; other typed failures
- * (FleetError) print `<code>: <message>` (with the retry-after time and the instruction when
- * they carry one) and give 1; anything else prints one line (the stack only with
- * LOG_LEVEL=debug or trace) and gives 1.
+ * code: ValidationError and ConfigError print their message and give 2; other permanent typed
+ * failures (not found, not active, cooldown, limits) print `<code>: <message>` (with the
+ * retry-after time and the instruction when they carry one) and give 1; anything else,
+ * transient and fatal errors included, prints one line (the stack only with LOG_LEVEL=debug or
+ * trace) and gives 1.
  */
 export async function runCli(
   argv: readonly string[],
@@ -158,7 +159,8 @@ export async function runCli(
       io.err(`${err.message}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof FleetError) {
+    // A refusal the caller can act on; transient and fatal errors stay "unexpected" below.
+    if (err instanceof PermanentError) {
       io.err(typedFailure(err));
       return EXIT_FAILURE;
     }
