@@ -3,7 +3,6 @@
  * enqueue → a real Worker through workers/runtime.ts → waitForOutcome.
  */
 import type { Queue, Worker } from 'bullmq';
-import { Types } from 'mongoose';
 import pino from 'pino';
 import {
   closeConnections,
@@ -21,19 +20,22 @@ import {
   ToggleCooldownError,
   type DesiredStateRepo,
 } from '../../../shared/db/desired-state.repo';
+import { createVault } from '../../../shared/crypto';
 import { PermanentError, ValidationError } from '../../../shared/errors';
 import { createWorker, toProcessor, type Handler } from '../../../workers/runtime';
-import { openTestDatabase, type TestDatabase } from '../../helpers/mongo';
+import { openTestRepositories, type TestDatabase } from '../../helpers/mongo';
+import type { Repositories } from '../../../shared/db';
 import { openTestRedis, waitForJobState, type TestRedis } from '../../helpers/redis';
 
 const log = pino({ level: 'silent' });
 /** No cooldown and a high limit, so tests can flip freely; the guard has its own tests. */
 const free = { cooldownSeconds: 0, dailyLimit: 1_000 };
-const actor = { actor: 'test' };
-const newAccount = () => new Types.ObjectId().toHexString();
+const actor = { actor: 'cli' };
 
 let t: TestRedis;
 let db: TestDatabase;
+let repos: Repositories;
+let vault: ReturnType<typeof createVault>;
 let desired: DesiredStateRepo;
 let client: FleetClient;
 let producer: Producer;
@@ -42,10 +44,13 @@ let worker: Worker<unknown, Outcome> | undefined;
 
 beforeAll(async () => {
   t = openTestRedis();
-  db = await openTestDatabase();
+  const opened = await openTestRepositories();
+  db = opened;
+  repos = opened.repos;
+  vault = createVault(t.config);
   desired = createDesiredStateRepo(db.connection);
   await desired.init();
-  client = createFleetClient({ config: t.config, desired, limits: free, log });
+  client = createFleetClient({ config: t.config, repos, vault, desired, limits: free, log });
   producer = createProducer({ config: t.config, log });
   queue = producer.queue(QueueName.Enrollment);
 });
@@ -61,6 +66,19 @@ afterAll(async () => {
   await t.cleanup();
   await db.drop();
 });
+
+/** An active account with a password: enable refuses unknown and non-active accounts. */
+async function newAccount(): Promise<string> {
+  const id = repos.accounts.newId();
+  await repos.accounts.create({
+    id,
+    tenantId: 'tenant-a',
+    externalId: `ext-${id}`,
+    status: 'active',
+    sealedPassword: vault.seal('pw', { accountId: id, purpose: 'password' }),
+  });
+  return id;
+}
 
 function start(handler: Handler<'reconcile-2fa'>): void {
   worker = createWorker(
@@ -84,7 +102,7 @@ function gate(): { wait: Promise<void>; open: () => void } {
 
 describe('enable / disable', () => {
   it('collapses 20 concurrent enable requests for one account into exactly one job', async () => {
-    const accountId = newAccount();
+    const accountId = await newAccount();
     const results = await Promise.all(
       Array.from({ length: 20 }, () => client.enable(accountId, actor)),
     );
@@ -95,7 +113,7 @@ describe('enable / disable', () => {
   });
 
   it('collapses on → off → on before a worker runs into one job toward on', async () => {
-    const accountId = newAccount();
+    const accountId = await newAccount();
     const on = await client.enable(accountId, actor);
     const off = await client.disable(accountId, actor);
     const onAgain = await client.enable(accountId, actor);
@@ -113,8 +131,8 @@ describe('enable / disable', () => {
   });
 
   it('refuses a flip within the cooldown and enqueues nothing', async () => {
-    const guarded = createFleetClient({ config: t.config, desired, log });
-    const accountId = newAccount();
+    const guarded = createFleetClient({ config: t.config, repos, vault, desired, log });
+    const accountId = await newAccount();
     await guarded.enable(accountId, actor);
     await queue.obliterate({ force: true });
     const err: unknown = await guarded.disable(accountId, actor).catch((e: unknown) => e);
@@ -125,7 +143,7 @@ describe('enable / disable', () => {
   });
 
   it('refuses an invalid or secret-looking payload before anything reaches Redis', async () => {
-    const accountId = newAccount();
+    const accountId = await newAccount();
     await expect(
       producer.enqueue(JobName.Reconcile2fa, { v: 1, accountId, requestId: 'JBSWY3DPEHPK3PXP' }),
     ).rejects.toBeInstanceOf(ValidationError);
@@ -144,7 +162,7 @@ describe('enable / disable', () => {
 describe('waitForOutcome', () => {
   it('returns at once for a job that finished before the call', async () => {
     start(() => Promise.resolve({ status: 'done', desired: 'on' }));
-    const { jobId } = await client.enable(newAccount(), actor);
+    const { jobId } = await client.enable(await newAccount(), actor);
     await waitForJobState(queue, jobId, ['completed']);
     await expect(client.waitForOutcome(jobId, { timeoutMs: 5_000 })).resolves.toEqual({
       status: 'completed',
@@ -161,7 +179,7 @@ describe('waitForOutcome', () => {
       await ctx.progress('confirming_code');
       return { status: 'done', desired: 'on' };
     });
-    const { jobId } = await client.enable(newAccount(), actor);
+    const { jobId } = await client.enable(await newAccount(), actor);
     const steps: string[] = [];
     const outcome = client.waitForOutcome(jobId, {
       timeoutMs: 10_000,
@@ -180,7 +198,7 @@ describe('waitForOutcome', () => {
         new PermanentError('account_not_active', 'the account must be connected first'),
       ),
     );
-    const { jobId } = await client.enable(newAccount(), actor);
+    const { jobId } = await client.enable(await newAccount(), actor);
     await expect(client.waitForOutcome(jobId, { timeoutMs: 10_000 })).resolves.toEqual({
       status: 'failed',
       jobId,
@@ -190,7 +208,7 @@ describe('waitForOutcome', () => {
   });
 
   it('follows the follow-up job when the desired state changed while the job ran', async () => {
-    const accountId = newAccount();
+    const accountId = await newAccount();
     const running = gate();
     const proceed = gate();
     let runs = 0;
@@ -222,7 +240,7 @@ describe('waitForOutcome', () => {
   });
 
   it('times out with WaitTimeoutError while nobody works the queue', async () => {
-    const { jobId } = await client.enable(newAccount(), actor);
+    const { jobId } = await client.enable(await newAccount(), actor);
     await expect(client.waitForOutcome(jobId, { timeoutMs: 200 })).rejects.toBeInstanceOf(
       WaitTimeoutError,
     );
