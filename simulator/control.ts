@@ -18,7 +18,11 @@ import type { Account } from './types';
 export { createAccount } from './accounts';
 
 function faultsView(s: SimState): Record<string, unknown> {
-  return { ...s.faults, rateLimitNextLogin: [...s.faults.rateLimitNextLogin] };
+  return {
+    ...s.faults,
+    rateLimitNextLogin: [...s.faults.rateLimitNextLogin],
+    unknownScreenNextLogin: [...s.faults.unknownScreenNextLogin],
+  };
 }
 
 function accountOf(ctx: Ctx): Account {
@@ -128,10 +132,12 @@ export const CONTROL_ROUTES: ControlRoute[] = [
     /^\/__sim\/faults$/,
     async (ctx) => {
       const input = parse(faultsSchema, await ctx.json());
-      const { rateLimitNextLogin, ...numbers } = input;
+      const { rateLimitNextLogin, unknownScreenNextLogin, ...numbers } = input;
       Object.assign(ctx.state.faults, numbers);
       if (rateLimitNextLogin)
         ctx.state.faults.rateLimitNextLogin.add(rateLimitNextLogin.toLowerCase());
+      if (unknownScreenNextLogin)
+        ctx.state.faults.unknownScreenNextLogin.add(unknownScreenNextLogin.toLowerCase());
       sendJson(ctx, faultsView(ctx.state));
     },
   ],

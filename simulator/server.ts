@@ -29,6 +29,7 @@ import {
 import { getLogin, postClassicLogin, postSduiLogin } from './routes/login';
 import {
   dismissInterstitial,
+  getAccountReview,
   getAuthwall,
   getFeed,
   getHome,
@@ -70,6 +71,7 @@ const SITE_ROUTES: Route[] = [
   ['GET', /^\/checkpoint\/challenge\/([A-Za-z0-9_-]+)$/, getChallenge],
   ['GET', /^\/feed\/?$/, getFeed],
   ['GET', /^\/authwall\/?$/, getAuthwall],
+  ['GET', /^\/check\/account-review$/, getAccountReview],
   ['GET', /^\/check\/(?:add-phone|manage-account)\/?$/, getInterstitial],
   ['POST', /^\/checkpoint\/post-login\/security\/dismiss-phone-event$/, dismissInterstitial],
   ['POST', /^\/check\/manage-account\/?$/, dismissInterstitial],

@@ -117,6 +117,7 @@ export const faultsSchema = z
       .max(86_400 * 365),
     postCodeRedirectDelayMs: ms,
     rateLimitNextLogin: z.email().max(320),
+    unknownScreenNextLogin: z.email().max(320),
   })
   .partial()
   .strict();
@@ -129,6 +130,8 @@ export interface Faults {
   clockOffsetSec: number;
   postCodeRedirectDelayMs: number;
   rateLimitNextLogin: Set<string>;
+  /** One-shot: the next good password of these members lands on a screen no one knows. */
+  unknownScreenNextLogin: Set<string>;
 }
 
 /** Faults with nothing injected. */
@@ -140,6 +143,7 @@ export function noFaults(): Faults {
     clockOffsetSec: 0,
     postCodeRedirectDelayMs: 0,
     rateLimitNextLogin: new Set(),
+    unknownScreenNextLogin: new Set(),
   };
 }
 

@@ -29,6 +29,7 @@ import type { Logger } from '../shared/logger';
 import { createTotp, type TotpCode } from '../shared/totp';
 import type { Producer } from '../queues/producer';
 import type { CrashAt } from './crash-points';
+import { UnknownScreenError } from './site';
 import type { JobContext } from './runtime';
 
 /** What every account handler needs; built once per worker process. */
@@ -290,10 +291,37 @@ export class AccountRun {
           await save().catch((saveErr: unknown) =>
             this.log.warn({ err: saveErr }, 'could not save the session cookies'),
           );
-          throw err;
+          throw await this.storeSnapshot(err);
         }
       },
     );
+  }
+
+  /**
+   * An unknown screen's redacted snapshot is stored for the operator (audited as
+   * `screen.unknown`) and the error continues with its id only. Other errors pass unchanged.
+   */
+  private async storeSnapshot(err: unknown): Promise<unknown> {
+    if (!(err instanceof UnknownScreenError) || !err.snapshot) return err;
+    try {
+      const { url, title, html, screenshot } = err.snapshot;
+      const id = await this.deps.repos.snapshots.save({
+        accountId: this.accountId,
+        queue: this.job.queue,
+        jobId: this.job.jobId,
+        message: err.message,
+        url,
+        title,
+        html,
+        screenshot,
+      });
+      await this.audit('screen.unknown', { snapshotId: id });
+      this.log.warn({ snapshotId: id, url }, 'unknown screen: snapshot stored for the operator');
+      return err.stored(id);
+    } catch (saveErr) {
+      this.log.warn({ err: saveErr }, 'could not store the unknown screen snapshot');
+      return err;
+    }
   }
 
   /**

@@ -52,6 +52,8 @@ export interface JobContext {
   /** 1-based attempt number (resumes after RetryLaterError keep the same number). */
   readonly attempt: number;
   readonly jobId: string;
+  /** The queue the job came from. */
+  readonly queue: string;
   /** The job's lock token; fencing for writes that must come from the lock holder. */
   readonly token: string | undefined;
   /** Reports a step (`job.updateProgress({ step })`), shown live by `--wait`. Secret-free. */
@@ -90,6 +92,7 @@ function contextFor(
     signal,
     attempt: job.attemptsMade + 1,
     jobId: job.id ?? '',
+    queue: job.queueName,
     token,
     progress: (step: string) => job.updateProgress({ step } satisfies StepProgress),
   };

@@ -7,6 +7,7 @@ export * from './account.repo';
 export * from './two-factor-key.repo';
 export * from './audit.repo';
 export * from './lease.repo';
+export * from './screen-snapshot.repo';
 export { assertSafeAuditDetails } from './audit-guard';
 export { rotateSecrets } from './rotate-secrets';
 export type {

@@ -6,6 +6,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import { accountSchema, type AccountDoc } from './account.model';
 import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
 import { leaseSchema, type LeaseDoc } from './lease.model';
+import { screenSnapshotSchema, type ScreenSnapshotDoc } from './screen-snapshot.model';
 import { totpStepClaimSchema, type TotpStepClaimDoc } from './totp-step-claim.model';
 import { twoFactorKeySchema, type TwoFactorKeyDoc } from './two-factor-key.model';
 
@@ -17,6 +18,7 @@ export interface Models {
   readonly AuditEvent: Model<AuditEventDoc>;
   readonly TotpStepClaim: Model<TotpStepClaimDoc>;
   readonly Lease: Model<LeaseDoc>;
+  readonly ScreenSnapshot: Model<ScreenSnapshotDoc>;
 }
 
 function bind<T>(connection: Connection, name: string, schema: mongoose.Schema<T>): Model<T> {
@@ -34,6 +36,7 @@ export function createModels(connection: Connection = mongoose.connection): Mode
     AuditEvent: bind(connection, 'AuditEvent', auditEventSchema),
     TotpStepClaim: bind(connection, 'TotpStepClaim', totpStepClaimSchema),
     Lease: bind(connection, 'AccountLease', leaseSchema),
+    ScreenSnapshot: bind(connection, 'ScreenSnapshot', screenSnapshotSchema),
   });
 }
 
@@ -48,5 +51,6 @@ export async function ensureIndexes(models: Models): Promise<void> {
     models.AuditEvent.init(),
     models.TotpStepClaim.init(),
     models.Lease.init(),
+    models.ScreenSnapshot.init(),
   ]);
 }

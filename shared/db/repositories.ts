@@ -4,6 +4,7 @@ import { createAccountRepo, type AccountRepo } from './account.repo';
 import { createAuditRepo, type AuditRepo } from './audit.repo';
 import { createLeaseRepo, type LeaseRepo } from './lease.repo';
 import { createModels, ensureIndexes } from './models';
+import { createScreenSnapshotRepo, type ScreenSnapshotRepo } from './screen-snapshot.repo';
 import { createTwoFactorKeyRepo, type TwoFactorKeyRepo } from './two-factor-key.repo';
 
 /** The repositories, by collection. */
@@ -13,6 +14,8 @@ export interface Repositories {
   readonly audit: AuditRepo;
   /** Per-account leases with fencing tokens. */
   readonly leases: LeaseRepo;
+  /** Redacted snapshots of unknown screens, for operators. */
+  readonly snapshots: ScreenSnapshotRepo;
 }
 
 /**
@@ -28,5 +31,6 @@ export async function createRepositories(connection?: Connection): Promise<Repos
     twoFactorKeys: createTwoFactorKeyRepo(models),
     audit: createAuditRepo(models),
     leases: createLeaseRepo(models),
+    snapshots: createScreenSnapshotRepo(models),
   });
 }

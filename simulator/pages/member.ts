@@ -45,6 +45,25 @@ export function authwallPage(sessionRedirect: string): SafeHtml {
   );
 }
 
+/**
+ * `/check/account-review`: not a LinkedIn screen (fault `unknownScreenNextLogin`). It shows
+ * values a snapshot must mask: the member's e-mail in an input, a key-like reference and a
+ * six-digit number.
+ */
+export function accountReviewPage(email: string): SafeHtml {
+  return layout(
+    'LinkedIn',
+    html`<main class="app__content" role="main">
+      <h1>Review your recent account activity</h1>
+      <p>Reference JBSWY3DPEHPK3PXPJBSWY3DP, case 482913.</p>
+      <form method="post" action="/check/account-review">
+        <input type="email" name="member" value="${email}" />
+        <button type="submit" class="primary-action">Looks good</button>
+      </form>
+    </main>`,
+  );
+}
+
 /** `/check/add-phone`: skippable (spec §2.7). */
 export function addPhonePage(): SafeHtml {
   return layout(

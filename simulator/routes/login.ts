@@ -117,6 +117,9 @@ async function attempt(
     const text = WRONG_PASSWORD_TEXTS[s.settings.passwordError];
     return { kind: 'error', field: 'password', text, markup: wrongPasswordHtml(ctx) };
   }
+  if (s.faults.unknownScreenNextLogin.delete(email)) {
+    return { kind: 'redirect', to: `/check/account-review?member=${encodeURIComponent(email)}` };
+  }
   const bcookie = ensureBrowserCookies(ctx);
   if (account.variant === 'modern' && from === 'classic' && !s.browserVariant.has(bcookie)) {
     // The member is in the new-UI bucket: this browser is moved there and must sign in again.

@@ -3,6 +3,7 @@ import { clearCookie, isLocalPath, redirect, sendHtml, type Ctx } from '../http'
 import { ensureBrowserCookies, requireSession } from '../flow';
 import {
   addPhonePage,
+  accountReviewPage,
   authwallPage,
   feedPage,
   guestHomePage,
@@ -27,6 +28,11 @@ export function getAuthwall(ctx: Ctx): void {
   ensureBrowserCookies(ctx);
   const back = ctx.url.searchParams.get('sessionRedirect');
   sendHtml(ctx, authwallPage(isLocalPath(back) ? back : '/feed/'));
+}
+
+/** GET /check/account-review: the `unknownScreenNextLogin` fault's page, a screen no one knows. */
+export function getAccountReview(ctx: Ctx): void {
+  sendHtml(ctx, accountReviewPage(ctx.url.searchParams.get('member') ?? ''));
 }
 
 /** GET /check/add-phone and /check/manage-account. */

@@ -25,9 +25,16 @@ export class UnknownScreenError extends UnexpectedScreenError {
   constructor(
     message: string,
     readonly snapshot: RedactedSnapshot | null,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { snapshotId?: string },
   ) {
-    super('unknown_screen', message, undefined, options);
+    super('unknown_screen', message, options?.snapshotId, options);
+  }
+
+  /** The same error once its snapshot is stored: the id instead of the material. */
+  stored(snapshotId: string): UnknownScreenError {
+    return new UnknownScreenError(`${this.message} (snapshot ${snapshotId})`, null, {
+      snapshotId,
+    });
   }
 }
 
