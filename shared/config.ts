@@ -113,6 +113,7 @@ const EnvSchema = z.object({
 
   WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
+  WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000).default(20_000),
 
   CRASH_POINTS: crashPointList.optional(),
 });
@@ -177,7 +178,12 @@ export interface Config {
     readonly qrRevealLimit: number;
   };
   /** BullMQ worker options. */
-  readonly worker: { readonly lockDurationMs: number; readonly stalledIntervalMs: number };
+  readonly worker: {
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
+    /** On SIGTERM, how long active jobs may finish before they are handed back. */
+    readonly shutdownGraceMs: number;
+  };
   /** Test-only fault injection: names of the crash points armed in this process (empty set when unset). */
   readonly crashPoints: ReadonlySet<string>;
 }
@@ -312,6 +318,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     worker: Object.freeze({
       lockDurationMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     }),
     crashPoints: freezeSet(new Set(e.CRASH_POINTS ?? [])),
   });

@@ -8,6 +8,7 @@
  * | `RetryLaterError(delayMs)`          | `moveToDelayed` + `DelayedError`: no attempt spent     |
  * | `PermanentError` / `NeedsHumanError`| `UnrecoverableError("<code>: <message>")`, no retries  |
  * | `FatalWorkerError`                  | `deps.onFatal(err)`, rethrown (retried elsewhere)      |
+ * | anything, after `deps.handBack` aborted | handed back: `moveToDelayed(now)`, no attempt spent |
  * | anything else (`TransientError`…)   | rethrown: retried with the queue's backoff             |
  *
  * What is thrown carries only taxonomy codes and messages, which are secret-free by rule.
@@ -27,6 +28,7 @@ import type { JobName, QueueName } from '../queues/names';
 import type { Config } from '../shared/config';
 import {
   coerceError,
+  errorCodeOf,
   NeedsHumanError,
   retryPolicyOf,
   type FatalWorkerError,
@@ -68,6 +70,11 @@ export interface ProcessorDeps {
   readonly log: Logger;
   /** Called when the handler reports the process unfit to continue; should shut down. */
   readonly onFatal: (err: FatalWorkerError) => void;
+  /**
+   * Aborted when the process stops and its grace period is over: the handlers' signal aborts,
+   * and whatever the job then throws hands it back to the queue (see gracefulShutdown).
+   */
+  readonly handBack?: AbortSignal;
 }
 
 /** The progress shape every handler reports. */
@@ -121,13 +128,24 @@ export function toProcessor<N extends JobName>(
       throw new UnrecoverableError(`invalid_payload: ${describeIssues(parsed.error.issues)}`);
     }
 
-    const ctx = contextFor(job, token, signal ?? new AbortController().signal, log);
+    const signals = [signal, deps.handBack].filter((s): s is AbortSignal => s !== undefined);
+    const ctx = contextFor(
+      job,
+      token,
+      signals.length === 1 ? signals[0]! : AbortSignal.any(signals),
+      log,
+    );
     try {
       const outcome = await handler(parsed.data as JobOf<N>, ctx);
       log.info({ outcome: outcome.status }, 'job finished');
       return outcome;
     } catch (raw) {
       const err = coerceError(raw);
+      if (deps.handBack?.aborted) {
+        log.info({ code: errorCodeOf(err) }, 'job handed back on shutdown');
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       switch (retryPolicyOf(err)) {
         case 'retry_later': {
           const later = err as RetryLaterError;
@@ -207,22 +225,40 @@ export function createWorker(
   return worker;
 }
 
+/** Options of gracefulShutdown's hand-back. */
+export interface HandBackOptions {
+  /** How long active jobs may run on after the stop is asked for. */
+  readonly graceMs: number;
+  /** The controller whose signal the processors got as `handBack`. */
+  readonly handBack: AbortController;
+  readonly log?: Logger;
+}
+
 /**
  * Returns an idempotent shutdown for SIGTERM/SIGINT: `worker.close()` stops fetching and waits
- * for the active jobs to finish (a job cut short by a hard kill is recovered by BullMQ's
- * stalled check on another worker), then `extra()` closes what the process owns (browser,
- * Mongo, shared Redis). Exiting is the caller's decision.
+ * for the active jobs; with `opts`, jobs still running after `graceMs` are handed back (their
+ * signal aborts, the processor moves them to delayed without spending an attempt). A job cut
+ * short by a hard kill is recovered by BullMQ's stalled check on another worker. Then `extra()`
+ * closes what the process owns (browser, Mongo, shared Redis). Exiting is the caller's decision.
  */
 export function gracefulShutdown(
   worker: Pick<Worker, 'close'>,
   extra: () => Promise<void> = () => Promise.resolve(),
+  opts?: HandBackOptions,
 ): () => Promise<void> {
   let done: Promise<void> | undefined;
   return () => {
     done ??= (async () => {
+      const timer = opts
+        ? setTimeout(() => {
+            opts.log?.info({ graceMs: opts.graceMs }, 'grace period over: handing jobs back');
+            opts.handBack.abort();
+          }, opts.graceMs)
+        : undefined;
       try {
         await worker.close();
       } finally {
+        clearTimeout(timer);
         await extra();
       }
     })();

@@ -50,7 +50,11 @@ export function fleetConfig(base: Config, simUrl: string, dbUrl: string): Config
       emailCodeWaitMs: 60_000,
       leaseTtlMs: 6_000,
     }),
-    worker: Object.freeze({ lockDurationMs: 5_000, stalledIntervalMs: 2_000 }),
+    worker: Object.freeze({
+      lockDurationMs: 5_000,
+      stalledIntervalMs: 2_000,
+      shutdownGraceMs: 2_000,
+    }),
   });
 }
 

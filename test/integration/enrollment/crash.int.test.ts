@@ -36,8 +36,8 @@ useTestFleet(
 );
 afterAll(() => client?.close());
 
-/** Runs `npm run worker:enrollment` armed at `point` until it kills itself; its exit signal. */
-function crashingWorker(point: string): Promise<string> {
+/** `npm run worker:enrollment` as a child process on this file's fleet. */
+function workerProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, [TSX_CLI, 'workers/enrollment/main.ts'], {
     cwd: ROOT,
     env: currentEnv({
@@ -50,31 +50,56 @@ function crashingWorker(point: string): Promise<string> {
       ...(f.config.browser.executablePath
         ? { CHROMIUM_PATH: f.config.browser.executablePath }
         : {}),
-      CRASH_POINTS: point,
       LEASE_TTL_SECONDS: '2',
       WORKER_LOCK_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
       ENROLLMENT_CONCURRENCY: '1',
+      ...env,
     }),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`worker never reached ${point}: ${stderr.slice(-2000)}`));
-    }, 45_000);
-    // tsx runs the script in a child process and reports its SIGKILL as exit code 137.
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise(
-        signal === 'SIGKILL' || code === 137
-          ? 'SIGKILL'
-          : `${code} ${signal} ${stderr.slice(-1500)}`,
-      );
-    });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
+  return { child, exited, output: () => output };
+}
+
+/** Runs a worker armed at `point` until it kills itself; its exit signal. */
+async function crashingWorker(point: string): Promise<string> {
+  const w = workerProcess({ CRASH_POINTS: point });
+  const timer = setTimeout(() => w.child.kill('SIGKILL'), 45_000);
+  const { code, signal } = await w.exited;
+  clearTimeout(timer);
+  // tsx runs the script in a child process and reports its SIGKILL as exit code 137.
+  return signal === 'SIGKILL' || code === 137
+    ? 'SIGKILL'
+    : `${code} ${signal} ${w.output().slice(-1500)}`;
+}
+
+async function registerAccount(tag: string, sim: Record<string, unknown> = {}) {
+  const email = uniqueEmail(tag);
+  await f.sim.createAccount({ email, password: PASSWORD, identityCheck: 'none', ...sim });
+  const id = f.repos.accounts.newId();
+  await f.repos.accounts.create({
+    id,
+    tenantId: 'tenant-crash',
+    externalId: email,
+    email,
+    status: 'active',
+    sealedPassword: f.vault.seal(PASSWORD, { accountId: id, purpose: 'password' }),
   });
+  return { id, email };
+}
+
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** If the simulator says on, we hold a decryptable key it uses (the newest usable one). */
@@ -90,17 +115,7 @@ async function expectInvariant(id: string, email: string): Promise<void> {
 
 describe.each(CRASH_POINTS)('SIGKILL at %s', (point) => {
   it('is resumed by another worker and never locks the owner out', async () => {
-    const email = uniqueEmail(`crash-${point}`);
-    await f.sim.createAccount({ email, password: PASSWORD, identityCheck: 'none' });
-    const id = f.repos.accounts.newId();
-    await f.repos.accounts.create({
-      id,
-      tenantId: 'tenant-crash',
-      externalId: email,
-      email,
-      status: 'active',
-      sealedPassword: f.vault.seal(PASSWORD, { accountId: id, purpose: 'password' }),
-    });
+    const { id, email } = await registerAccount(`crash-${point}`);
     const { jobId } = await client.enable(id, { actor: 'cli' });
 
     expect(await crashingWorker(point)).toBe('SIGKILL');
@@ -109,6 +124,63 @@ describe.each(CRASH_POINTS)('SIGKILL at %s', (point) => {
     const resumer = await f.startWorker();
     try {
       const outcome = await client.waitForOutcome(jobId, { timeoutMs: 100_000 });
+      expect(outcome).toMatchObject({ status: 'completed' });
+    } finally {
+      await resumer.close();
+    }
+    const view = await f.sim.account(email);
+    expect(view.twoFactor.enabled).toBe(true);
+    await expectInvariant(id, email);
+    const active = await f.repos.twoFactorKeys.loadActive(id);
+    expect(f.vault.open(active!.sealedKey, { accountId: id, purpose: 'totp_key' })).toBe(
+      view.twoFactor.key,
+    );
+    expect((await f.repos.accounts.findById(id))?.twoFactor.state).toBe('on');
+  });
+});
+
+describe('SIGTERM', () => {
+  it('hands a job waiting in place back after the grace period, exits 0, and another worker finishes it', async () => {
+    const { id, email } = await registerAccount('sigterm', { identityCheck: 'app_approval' });
+    const { jobId } = await client.enable(id, { actor: 'cli' });
+    const w = workerProcess({
+      LOG_LEVEL: 'info',
+      APPROVAL_WAIT_SECONDS: '120',
+      WORKER_SHUTDOWN_GRACE_MS: '1000',
+    });
+    const awaitingApproval = async () =>
+      (await f.repos.accounts.findById(id))?.twoFactor.state === 'awaiting_app_approval';
+    await until('the approval wait', awaitingApproval);
+    const queue = f.producer.queue('enrollment');
+    expect(await queue.getJobState(jobId)).toBe('active');
+
+    w.child.kill('SIGTERM');
+    const timer = setTimeout(() => w.child.kill('SIGKILL'), 30_000);
+    const exit = await w.exited;
+    clearTimeout(timer);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(w.output()).toContain('job handed back on shutdown');
+    expect(w.output()).toContain('"msg":"stopped"');
+    const job = await queue.getJob(jobId);
+    expect(['delayed', 'waiting', 'wait']).toContain(await job!.getState());
+    expect(job!.attemptsMade).toBe(0);
+    expect((await f.sim.account(email)).twoFactor.enabled).toBe(false);
+
+    const resumer = await f.startWorker();
+    try {
+      // The owner taps Yes on whichever approval is pending now, until the job is done (the
+      // first worker's request is stale: the resumed run asks again).
+      let done = false;
+      const approving = (async () => {
+        while (!done) {
+          await f.sim.control('POST', `/__sim/accounts/${encodeURIComponent(email)}/approve`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      })();
+      const outcome = await client
+        .waitForOutcome(jobId, { timeoutMs: 90_000 })
+        .finally(() => (done = true));
+      await approving;
       expect(outcome).toMatchObject({ status: 'completed' });
     } finally {
       await resumer.close();

@@ -84,7 +84,11 @@ describe('loadConfig', () => {
       leaseTtlMs: 120_000,
       qrRevealLimit: 3,
     });
-    expect(config.worker).toEqual({ lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    expect(config.worker).toEqual({
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
+      shutdownGraceMs: 20_000,
+    });
     expect(config.crashPoints.size).toBe(0);
     expect(Object.isFrozen(config.enrollment)).toBe(true);
   });
@@ -101,6 +105,7 @@ describe('loadConfig', () => {
       QR_REVEAL_LIMIT: '1',
       WORKER_LOCK_MS: '1000',
       WORKER_STALLED_INTERVAL_MS: '500',
+      WORKER_SHUTDOWN_GRACE_MS: '0',
     });
     expect(config.toggle).toEqual({ cooldownSeconds: 0, dailyLimit: 100 });
     expect(config.enrollment).toEqual({
@@ -111,7 +116,11 @@ describe('loadConfig', () => {
       leaseTtlMs: 2_000,
       qrRevealLimit: 1,
     });
-    expect(config.worker).toEqual({ lockDurationMs: 1_000, stalledIntervalMs: 500 });
+    expect(config.worker).toEqual({
+      lockDurationMs: 1_000,
+      stalledIntervalMs: 500,
+      shutdownGraceMs: 0,
+    });
   });
 
   it('refuses out-of-range pacing values, naming each', () => {

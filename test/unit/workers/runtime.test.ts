@@ -51,6 +51,31 @@ function processorThrowing(err: unknown, onFatal = jest.fn()) {
 }
 
 describe('toProcessor', () => {
+  it('hands a job back (delayed now, no attempt spent) when it ends after the hand-back signal', async () => {
+    const handBack = new AbortController();
+    let seen: AbortSignal | undefined;
+    const processor = toProcessor(
+      JobName.Reconcile2fa,
+      (_data, ctx) => {
+        seen = ctx.signal;
+        handBack.abort();
+        return Promise.reject(
+          ctx.signal.aborted ? new NeedsHumanError('aborted', 'x') : new Error('no signal'),
+        );
+      },
+      { log, onFatal: jest.fn(), handBack: handBack.signal },
+    );
+    const job = fakeJob();
+    const before = Date.now();
+    const err = await caught(processor(job, 'tok', new AbortController().signal));
+    expect(err).toBeInstanceOf(DelayedError);
+    expect(seen?.aborted).toBe(true);
+    expect(job.moveToDelayed).toHaveBeenCalledWith(expect.any(Number), 'tok');
+    const [at] = job.moveToDelayed.mock.calls[0] as [number];
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
+  });
+
   it('passes the parsed payload and a context, and returns the outcome', async () => {
     let seen: JobContext | undefined;
     const job = fakeJob({ attemptsMade: 2 });
@@ -161,6 +186,41 @@ describe('gracefulShutdown', () => {
     await Promise.all([shutdown(), shutdown()]);
     await shutdown();
     expect(order).toEqual(['worker', 'extra']);
+  });
+
+  it('hands the jobs back once the grace period is over, not before', async () => {
+    jest.useFakeTimers();
+    try {
+      const handBack = new AbortController();
+      let finish!: () => void;
+      const worker = { close: () => new Promise<void>((r) => (finish = r)) };
+      const shutdown = gracefulShutdown(worker, undefined, { graceMs: 5_000, handBack });
+      const done = shutdown();
+      jest.advanceTimersByTime(4_999);
+      expect(handBack.signal.aborted).toBe(false);
+      jest.advanceTimersByTime(1);
+      expect(handBack.signal.aborted).toBe(true);
+      finish();
+      await done;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not hand back jobs that finished within the grace period', async () => {
+    jest.useFakeTimers();
+    try {
+      const handBack = new AbortController();
+      const shutdown = gracefulShutdown({ close: () => Promise.resolve() }, undefined, {
+        graceMs: 5_000,
+        handBack,
+      });
+      await shutdown();
+      jest.advanceTimersByTime(10_000);
+      expect(handBack.signal.aborted).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('still runs the extras when closing the worker fails', async () => {
