@@ -16,6 +16,7 @@ import { createAccountAddCommand } from './commands/account-add';
 import { createAccountShowCommand } from './commands/account-show';
 import { readProcessStdin, type FleetCommandDeps } from './commands/fleet-common';
 import { command as keysRotate } from './commands/keys-rotate';
+import { createScreensCommands } from './commands/screens';
 import { command as totp } from './commands/totp';
 import { createCodeSubmitCommand } from './commands/two-factor-code-submit';
 import { createConfirmOwnerCommand } from './commands/two-factor-confirm-owner';
@@ -40,6 +41,7 @@ export function createCommands(deps: FleetCommandDeps): readonly CliCommand[] {
     createImportCommand(deps),
     createQrCommand(deps),
     createConfirmOwnerCommand(deps),
+    ...createScreensCommands(deps),
   ];
 }
 
