@@ -227,32 +227,40 @@ async function promoteIfDelayed(queue: Queue, jobId: string): Promise<boolean> {
   }
 }
 
+/** The jobs whose sign-in may be what asked for an e-mailed code, in the order they are woken. */
+const CODE_WAITERS = [JobName.VerifyImportedKey, JobName.SessionCheck, JobName.Reconcile2fa];
+
 /**
- * The job to wake for a submitted code: a verify-imported-key job of the account when one is
- * queued (its sign-in may be what asked for the code), else the reconcile-2fa job, enqueued
- * deduplicated so that a parked one's id comes back.
+ * The job to wake for a submitted code: the account's queued verify-imported-key, session-check
+ * or reconcile-2fa job, in that order. With none queued, a new one: a session check when the
+ * account's status says a login waits for the code, else a reconcile (the settings' identity
+ * check asked for it).
  */
 async function wakeJobFor(
   ctx: FleetClientContext,
-  accountId: string,
+  account: AccountRecord,
   meta: RequestMeta,
 ): Promise<EmailCodeResult> {
   const payload = {
     v: 1,
-    accountId,
+    accountId: account.id,
     requestId: requestIdOf(meta),
     reason: 'owner_request',
   } as const;
-  const verifyQueue = ctx.producer.queue(JOB_QUEUE[JobName.VerifyImportedKey]);
-  const verifying = await verifyQueue.getDeduplicationJobId(
-    deduplicationIdOf(JobName.VerifyImportedKey, payload),
-  );
-  if (verifying && (await verifyQueue.getJobState(verifying)) !== 'unknown') {
-    return { jobId: verifying, promoted: await promoteIfDelayed(verifyQueue, verifying) };
+  for (const name of CODE_WAITERS) {
+    const queue = ctx.producer.queue(JOB_QUEUE[name]);
+    const jobId = await queue.getDeduplicationJobId(deduplicationIdOf(name, payload));
+    const state = jobId ? await queue.getJobState(jobId) : 'unknown';
+    if (jobId && state !== 'unknown' && state !== 'completed' && state !== 'failed') {
+      return { jobId, promoted: await promoteIfDelayed(queue, jobId) };
+    }
   }
-  const { jobId, deduplicated, queue } = await ctx.producer.enqueue(JobName.Reconcile2fa, payload);
-  const promoted = deduplicated && (await promoteIfDelayed(ctx.producer.queue(queue), jobId));
-  return { jobId, promoted };
+  const name =
+    account.status === 'needs_user_action' && account.statusReason === 'email_pin'
+      ? JobName.SessionCheck
+      : JobName.Reconcile2fa;
+  const { jobId } = await ctx.producer.enqueue(name, payload);
+  return { jobId, promoted: false };
 }
 
 /** Stores the owner's emailed code sealed and wakes the job waiting for it. */
@@ -275,7 +283,7 @@ export async function submitEmailCode(
     throw new AccountNotFoundError(account.id);
   }
   await audit(ctx, account, meta, 'email_code.submitted');
-  const result = await wakeJobFor(ctx, account.id, meta);
+  const result = await wakeJobFor(ctx, account, meta);
   ctx.log?.info({ accountId, ...result, actor: meta.actor }, 'emailed code submitted');
   return result;
 }

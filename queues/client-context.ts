@@ -23,7 +23,10 @@ import type { Logger } from '../shared/logger';
 import type { Producer } from './producer';
 
 /** The configuration the client reads. */
-export type FleetClientConfig = Pick<Config, 'redis' | 'toggle' | 'enrollment'>;
+export type FleetClientConfig = Pick<
+  Config,
+  'redis' | 'toggle' | 'enrollment' | 'linkedin' | 'totp' | 'challenge'
+>;
 
 /** Who asked, for logs and the audit trail. */
 export interface RequestMeta {

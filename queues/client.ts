@@ -45,6 +45,13 @@ import {
   type ImportKeyResult,
   type QrReveal,
 } from './client-keys';
+import {
+  checkSession,
+  codeNow,
+  createSiteOffsetProbe,
+  type OnDemandCode,
+  type SessionCheckRequest,
+} from './client-sessions';
 import { ownedWorkerConnectionOptions, producerConnection } from './connection';
 import { OutcomeSchema, type Outcome } from './jobs';
 import { JobName, QueueName } from './names';
@@ -64,6 +71,7 @@ export {
   type RegisterAccountInput,
 } from './client-accounts';
 export { parseImportedKey, type ImportKeyResult, type QrReveal } from './client-keys';
+export type { OnDemandCode, SessionCheckRequest } from './client-sessions';
 export {
   KeyAlreadyActiveError,
   NoActiveKeyError,
@@ -159,6 +167,19 @@ export interface FleetClient {
     code: string,
     meta: RequestMeta,
   ): Promise<{ ownerHasCopy: true }>;
+  /**
+   * Enqueues a session check of the account (deduplicated: one per account at a time); the
+   * challenge worker signs in if the session is gone and answers LinkedIn's prompts. Wait with
+   * `waitForOutcome(jobId, { queue: 'session-check', … })`. Audits `session.check_requested`.
+   */
+  checkSession(accountId: string, meta: RequestMeta): Promise<SessionCheckRequest>;
+  /**
+   * A fresh code of the active key for the main app to type itself (NoActiveKeyError without
+   * one), on the site's clock (one HEAD request for its Date header, cached 5 min), with at
+   * least TOTP_MIN_REMAINING_SECONDS left and its step claimed in Mongo like a worker's, so it
+   * is never a step anyone else used. Audits `key.used` (purpose `on_demand`) before returning.
+   */
+  codeNow(accountId: string, meta: RequestMeta): Promise<OnDemandCode>;
   /** Resolves with how the job (and any follow-up) ended; WaitTimeoutError after `timeoutMs`. */
   waitForOutcome(jobId: string, opts: WaitOptions): Promise<JobOutcome>;
   /** Closes the queues and the shared producer connection's users (not Mongo). */
@@ -180,6 +201,8 @@ export interface FleetClientOptions {
   readonly limits?: ToggleLimits;
   /** Defaults to the shared fail-fast client of connection.ts. */
   readonly connection?: Redis;
+  /** "Site time minus ours" for codes on demand; default a HEAD request to the site, cached. */
+  readonly siteOffsetMs?: () => Promise<number>;
 }
 
 /** Parses `"<code>: <message>"`; anything else is `internal_error` with the raw reason. */
@@ -342,6 +365,7 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
     limits: opts.limits ?? opts.config.toggle,
     connection,
   };
+  const siteOffset = opts.siteOffsetMs ?? createSiteOffsetProbe(ctx);
   return {
     registerAccount: (input, meta) => registerAccount(ctx, input, meta),
     getAccount: (accountId) => getAccount(ctx, accountId),
@@ -351,6 +375,8 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
     importKey: (accountId, keyOrUri, meta) => importKey(ctx, accountId, keyOrUri, meta),
     revealQr: (accountId, meta) => revealQr(ctx, accountId, meta),
     confirmOwnerCopy: (accountId, code, meta) => confirmOwnerCopy(ctx, accountId, code, meta),
+    checkSession: (accountId, meta) => checkSession(ctx, accountId, meta),
+    codeNow: (accountId, meta) => codeNow(ctx, siteOffset, accountId, meta),
     waitForOutcome: (jobId, waitOpts) => waitForOutcome(ctx, jobId, waitOpts),
     close: () => ctx.producer.close(),
   };

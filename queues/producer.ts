@@ -17,8 +17,14 @@
  * that collapsed into the job wrote Mongo before the key was released, so the re-read sees it;
  * every later request creates a job of its own. Nothing is lost, and the handler returns the
  * follow-up id as `followUpJobId`, which `waitForOutcome` follows.
+ *
+ * ## Scheduled session checks
+ *
+ * Every account with an active key has a BullMQ job scheduler `session-check_<accountId>` that
+ * adds a `session-check` job every SESSION_CHECK_INTERVAL_SECONDS. Each account's runs fall on
+ * a fixed slot inside the interval (a hash of its id), so a fleet's checks spread evenly.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config';
@@ -65,6 +71,14 @@ export interface Producer {
    * the follow-up's job id, or null when nothing changed.
    */
   requeueIfDesiredChanged(check: RequeueCheck): Promise<string | null>;
+  /**
+   * Creates or updates the account's scheduled session check: every `everyMs`, in a slot of its
+   * own inside the interval (see scheduleSlotMs), so 10 000 accounts do not fire together.
+   * Idempotent; returns the scheduler id.
+   */
+  scheduleSessionChecks(accountId: string, everyMs: number): Promise<string>;
+  /** Removes the account's scheduled session check; false when there was none. */
+  unscheduleSessionChecks(accountId: string): Promise<boolean>;
   /** The (lazily created) Queue of `name`, for read-only lookups by the client. */
   queue(name: QueueName): Queue;
   /** Closes the queues (not the shared connection: see connection.ts closeConnections). */
@@ -87,6 +101,28 @@ export function deduplicationIdOf<N extends JobName>(name: N, data: JobOf<N>): s
     return `${name}_${(data as JobOf<typeof JobName.DeliverWebhook>).eventId}`;
   }
   return `${name}_${data.accountId}`;
+}
+
+/** The job scheduler id of an account's session checks. */
+export function sessionCheckSchedulerId(accountId: string): string {
+  return `${JobName.SessionCheck}_${accountId}`;
+}
+
+/**
+ * The account's fixed slot inside the interval, in [0, everyMs): a hash of its id, so the slot
+ * is stable across restarts and re-schedules, and ids spread evenly over the interval.
+ */
+export function scheduleSlotMs(accountId: string, everyMs: number): number {
+  const digest = createHash('sha256').update(accountId).digest();
+  return Number(digest.readBigUInt64BE(0) % BigInt(everyMs));
+}
+
+/** The first run at or after `nowMs` that falls on the account's slot. */
+export function firstSlotAt(accountId: string, everyMs: number, nowMs: number): number {
+  const slot = scheduleSlotMs(accountId, everyMs);
+  const base = nowMs - (nowMs % everyMs);
+  const at = base + slot;
+  return at >= nowMs ? at : at + everyMs;
 }
 
 /** Creates a producer; see {@link Producer}. */
@@ -149,6 +185,33 @@ export function createProducer(deps: ProducerDeps): Producer {
         'desired state changed while the job ran; follow-up enqueued',
       );
       return next.jobId;
+    },
+
+    async scheduleSessionChecks(accountId, everyMs) {
+      const id = sessionCheckSchedulerId(accountId);
+      const queue = queueFor(JOB_QUEUE[JobName.SessionCheck]);
+      const data = payloadSchemas[JobName.SessionCheck].parse({
+        v: 1,
+        accountId,
+        requestId: 'schedule',
+        reason: 'scheduled',
+      });
+      const existing = await queue.getJobScheduler(id);
+      if (existing?.every === everyMs) return id;
+      await queue.upsertJobScheduler(
+        id,
+        { every: everyMs, startDate: firstSlotAt(accountId, everyMs, Date.now()) },
+        { name: JobName.SessionCheck, data },
+      );
+      deps.log?.info({ accountId, everyMs }, 'session checks scheduled');
+      return id;
+    },
+
+    async unscheduleSessionChecks(accountId) {
+      const queue = queueFor(JOB_QUEUE[JobName.SessionCheck]);
+      const removed = await queue.removeJobScheduler(sessionCheckSchedulerId(accountId));
+      if (removed) deps.log?.info({ accountId }, 'session checks unscheduled');
+      return removed;
     },
 
     queue: queueFor,

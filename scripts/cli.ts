@@ -17,6 +17,7 @@ import { createAccountShowCommand } from './commands/account-show';
 import { readProcessStdin, type FleetCommandDeps } from './commands/fleet-common';
 import { command as keysRotate } from './commands/keys-rotate';
 import { createScreensCommands } from './commands/screens';
+import { createSessionCommands } from './commands/session';
 import { command as totp } from './commands/totp';
 import { createCodeSubmitCommand } from './commands/two-factor-code-submit';
 import { createConfirmOwnerCommand } from './commands/two-factor-confirm-owner';
@@ -41,6 +42,7 @@ export function createCommands(deps: FleetCommandDeps): readonly CliCommand[] {
     createImportCommand(deps),
     createQrCommand(deps),
     createConfirmOwnerCommand(deps),
+    ...createSessionCommands(deps),
     ...createScreensCommands(deps),
   ];
 }

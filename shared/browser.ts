@@ -67,6 +67,11 @@ export async function launchBrowser(config: Config['browser']): Promise<Browser>
       executablePath: resolveChromiumPath(config.executablePath),
       headless: config.headless,
       args: [...CHROMIUM_ARGS],
+      // The worker's own shutdown closes the browser after the jobs finished or were handed
+      // back; Puppeteer's default signal handlers would kill it under the running jobs.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
   } catch (err) {
     if (err instanceof FatalWorkerError) throw err;
@@ -170,8 +175,10 @@ export function createBrowserFleet(
       if (contextsSinceLaunch >= config.recycleAfter && open === 0) await retire();
       const b = await current();
       contextsSinceLaunch += 1;
+      // `<-loopback>` removes Chromium's implicit bypass of localhost: with a proxy, every
+      // request of the context goes through it.
       const context = await b.createBrowserContext(
-        opts.proxy ? { proxyServer: opts.proxy.server } : {},
+        opts.proxy ? { proxyServer: opts.proxy.server, proxyBypassList: ['<-loopback>'] } : {},
       );
       open += 1;
       hooks.onContextOpened?.();

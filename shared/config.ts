@@ -111,6 +111,10 @@ const EnvSchema = z.object({
   LEASE_TTL_SECONDS: int(2, 3_600).default(120),
   QR_REVEAL_LIMIT: int(1, 100).default(3),
 
+  CHALLENGE_CONCURRENCY: int(1, 32).default(2),
+  SESSION_CHECK_INTERVAL_SECONDS: int(60, 30 * 86_400).default(21_600),
+  REQUIRE_PROXY: bool.default(false),
+
   WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000).default(20_000),
@@ -176,6 +180,15 @@ export interface Config {
     readonly leaseTtlMs: number;
     /** QR / setup-key reveals allowed per account per 24 h. */
     readonly qrRevealLimit: number;
+  };
+  /** The challenge worker (session checks) and the health-check schedules. */
+  readonly challenge: {
+    /** Session-check jobs one worker process runs at once. */
+    readonly concurrency: number;
+    /** Interval of each account's scheduled session check, in ms (jittered per account). */
+    readonly checkIntervalMs: number;
+    /** Refuse to open a browser for an account that has no proxy configured. */
+    readonly requireProxy: boolean;
   };
   /** BullMQ worker options. */
   readonly worker: {
@@ -314,6 +327,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       emailCodeWaitMs: e.EMAIL_CODE_WAIT_SECONDS * 1_000,
       leaseTtlMs: e.LEASE_TTL_SECONDS * 1_000,
       qrRevealLimit: e.QR_REVEAL_LIMIT,
+    }),
+    challenge: Object.freeze({
+      concurrency: e.CHALLENGE_CONCURRENCY,
+      checkIntervalMs: e.SESSION_CHECK_INTERVAL_SECONDS * 1_000,
+      requireProxy: e.REQUIRE_PROXY,
     }),
     worker: Object.freeze({
       lockDurationMs: e.WORKER_LOCK_MS,

@@ -8,7 +8,9 @@
  * newest (`leases.assertCurrent`). A worker that lost its lease (it stalled, its job was handed
  * on, another worker took over) has its writes refused with `lease_lost`, and stops.
  */
-import type { Cookie, CookieData } from 'puppeteer-core';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Cookie, CookieData, HTTPRequest } from 'puppeteer-core';
 import type { BrowserFleet, BrowserSession, ProxySettings } from '../shared/browser';
 import type { Clock } from '../shared/clock';
 import type { Config } from '../shared/config';
@@ -26,6 +28,7 @@ import type { AuditDetailValue } from '../shared/db';
 import type { DesiredStateRepo } from '../shared/db/desired-state.repo';
 import { NeedsHumanError, PermanentError, TransientError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { SiteClock } from '../shared/site-clock';
 import { createTotp, type TotpCode } from '../shared/totp';
 import type { Producer } from '../queues/producer';
 import type { CrashAt } from './crash-points';
@@ -42,6 +45,8 @@ export interface FleetDeps {
   readonly producer: Producer;
   readonly clock: Clock;
   readonly crashAt: CrashAt;
+  /** The site's clock as seen in its Date headers; codes are generated on it. */
+  readonly siteClock: SiteClock;
   /** Audit actor of this process: `worker:<name>`. */
   readonly actor: string;
 }
@@ -52,6 +57,8 @@ export interface AccountCredentials {
   readonly password: string | null;
   readonly cookies: readonly CookieData[];
   readonly proxy: ProxySettings | null;
+  /** A checkpoint a parked login waits at (path and query), while it is still worth resuming. */
+  readonly resumePath: string | null;
 }
 
 /** A browser context of the account, plus the flag that its cookies are worth keeping. */
@@ -63,21 +70,36 @@ export interface AccountSession extends BrowserSession {
 /** Codes tried per account and claimed step before giving up on finding a free step. */
 const MAX_CLAIM_ATTEMPTS = 3;
 
-/** Parses stored cookies (JSON array of cookie objects); anything else is no cookies. */
-function parseCookies(json: string): CookieData[] {
+/**
+ * A stored browser session (sealed, purpose `cookies`): a JSON array of cookies, or, while a
+ * login waits at a checkpoint for the owner (an e-mailed PIN), `{ cookies, resume }` with the
+ * checkpoint's path and until when it is worth coming back to.
+ */
+interface StoredSession {
+  readonly cookies: CookieData[];
+  readonly resume: { readonly path: string; readonly until: number } | null;
+}
+
+const isCookie = (c: unknown): c is CookieData =>
+  typeof c === 'object' &&
+  c !== null &&
+  typeof (c as CookieData).name === 'string' &&
+  typeof (c as CookieData).value === 'string';
+
+/** Parses a stored session; anything malformed is no cookies. */
+function parseSession(json: string): StoredSession {
   try {
     const value: unknown = JSON.parse(json);
-    return Array.isArray(value)
-      ? value.filter(
-          (c): c is CookieData =>
-            typeof c === 'object' &&
-            c !== null &&
-            typeof (c as CookieData).name === 'string' &&
-            typeof (c as CookieData).value === 'string',
-        )
-      : [];
+    if (Array.isArray(value)) return { cookies: value.filter(isCookie), resume: null };
+    const v = value as { cookies?: unknown; resume?: { path?: unknown; until?: unknown } };
+    const cookies = Array.isArray(v.cookies) ? v.cookies.filter(isCookie) : [];
+    const resume =
+      typeof v.resume?.path === 'string' && typeof v.resume.until === 'number'
+        ? { path: v.resume.path, until: v.resume.until }
+        : null;
+    return { cookies, resume };
   } catch {
-    return [];
+    return { cookies: [], resume: null };
   }
 }
 
@@ -93,6 +115,28 @@ function storableCookies(cookies: readonly Cookie[]): CookieData[] {
     secure: c.secure,
     ...(c.sameSite ? { sameSite: c.sameSite } : {}),
   }));
+}
+
+/** `::ffff:1.2.3.4` and `[::1]` as plain addresses. */
+function normaliseIp(ip: string): string {
+  return ip
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:/i, '')
+    .toLowerCase();
+}
+
+/** The addresses a proxy URL's host resolves to (what Chromium's responses come from). */
+async function proxyAddresses(server: string): Promise<ReadonlySet<string>> {
+  const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return new Set([normaliseIp(host)]);
+  try {
+    const all = await lookup(host, { all: true });
+    return new Set(all.map((a) => normaliseIp(a.address)));
+  } catch (err) {
+    throw new TransientError('proxy_unresolved', `the account's proxy host did not resolve`, {
+      cause: err,
+    });
+  }
 }
 
 /** One job's run on one account; see the module comment. */
@@ -240,12 +284,35 @@ export class AccountRun {
         ...(full.password ? { password: decodeURIComponent(full.password) } : {}),
       };
     }
+    const session = sealed.cookies
+      ? parseSession(this.open(sealed.cookies, 'cookies'))
+      : { cookies: [], resume: null };
+    const resume = session.resume && session.resume.until > this.deps.clock.nowMs();
     return {
       email: account.email,
       password: sealed.password ? this.open(sealed.password, 'password') : null,
-      cookies: sealed.cookies ? parseCookies(this.open(sealed.cookies, 'cookies')) : [],
+      cookies: session.cookies,
       proxy,
+      resumePath: resume ? session.resume.path : null,
     };
+  }
+
+  /**
+   * Parks a login at a checkpoint: the context's cookies and the checkpoint's path are sealed
+   * as the account's session, so any worker can come back to the same checkpoint (the code the
+   * owner receives belongs to it) within `forMs`.
+   */
+  async saveCheckpoint(session: BrowserSession, path: string, forMs: number): Promise<void> {
+    const stored = {
+      cookies: storableCookies(await session.cookies()),
+      resume: { path, until: this.deps.clock.nowMs() + forMs },
+    };
+    await this.fenced(() =>
+      this.deps.repos.accounts.saveSealedCookies(
+        this.accountId,
+        this.seal(JSON.stringify(stored), 'cookies'),
+      ),
+    );
   }
 
   /** The password, or a needs-human error naming what is missing. */
@@ -268,14 +335,28 @@ export class AccountRun {
    */
   async browser<T>(opts: { fresh: boolean }, fn: (s: AccountSession) => Promise<T>): Promise<T> {
     const creds = await this.credentials();
+    if (!creds.proxy && this.deps.config.challenge.requireProxy) {
+      throw new NeedsHumanError(
+        'proxy_required',
+        `account ${this.accountId} has no proxy and REQUIRE_PROXY is on`,
+        'Set the account’s fixed proxy: its browser only goes out through it.',
+      );
+    }
+    const egress = creds.proxy ? await proxyAddresses(creds.proxy.server) : null;
+    let egressError: PermanentError | null = null;
     let signedIn = false;
     return this.deps.fleet.withSession(
       {
         proxy: creds.proxy,
-        cookies: opts.fresh ? [] : creds.cookies,
+        // A login parked at a checkpoint resumes with that login's cookies, fresh or not.
+        cookies: opts.fresh && !creds.resumePath ? [] : creds.cookies,
         signal: this.signal,
       },
       async (session) => {
+        this.watchResponses(session, egress, (err) => {
+          egressError ??= err;
+          this.abort.abort(err);
+        });
         const save = async (): Promise<void> => {
           if (!signedIn) return;
           const json = JSON.stringify(storableCookies(await session.cookies()));
@@ -288,6 +369,7 @@ export class AccountRun {
           await save();
           return result;
         } catch (err) {
+          if (egressError) throw egressError;
           await save().catch((saveErr: unknown) =>
             this.log.warn({ err: saveErr }, 'could not save the session cookies'),
           );
@@ -295,6 +377,38 @@ export class AccountRun {
         }
       },
     );
+  }
+
+  /**
+   * Watches the site's responses in this context: their Date headers feed the site clock, and
+   * with a proxy each one must have come from the proxy's address (`egress`), else the run is
+   * stopped with `proxy_bypassed` before anything else is sent.
+   */
+  private watchResponses(
+    session: BrowserSession,
+    egress: ReadonlySet<string> | null,
+    refuse: (err: PermanentError) => void,
+  ): void {
+    const origin = new URL(this.deps.config.linkedin.baseUrl).origin;
+    const started = new WeakMap<HTTPRequest, number>();
+    session.page.on('request', (req) => started.set(req, this.deps.clock.nowMs()));
+    session.page.on('response', (res) => {
+      if (!res.url().startsWith(origin)) return;
+      const peer = res.remoteAddress().ip;
+      if (egress && peer && !egress.has(normaliseIp(peer))) {
+        refuse(
+          new PermanentError(
+            'proxy_bypassed',
+            `a response for account ${this.accountId} did not come through its proxy`,
+          ),
+        );
+        return;
+      }
+      const date = res.headers()['date'];
+      if (!date) return;
+      const end = this.deps.clock.nowMs();
+      this.deps.siteClock.observe(date, started.get(res.request()) ?? end, end);
+    });
   }
 
   /**
@@ -332,6 +446,7 @@ export class AccountRun {
     const totp = createTotp({
       clock: this.deps.clock,
       minRemainingSeconds: this.deps.config.totp.minRemainingSeconds,
+      offsetMs: this.deps.siteClock.offsetMs(),
     });
     const secret = this.open(key.sealedKey, 'totp_key');
     let lastUsedStep = key.lastUsedStep;

@@ -23,6 +23,7 @@ import { createVault } from '../shared/crypto';
 import { connectMongo, createRepositories, disconnectMongo } from '../shared/db';
 import { createDesiredStateRepo } from '../shared/db/desired-state.repo';
 import { createLogger, type Logger } from '../shared/logger';
+import { createSiteClock } from '../shared/site-clock';
 import type { FleetDeps } from './account-run';
 import { createCrashAt } from './crash-points';
 import { createWorker, gracefulShutdown, type ProcessorDeps } from './runtime';
@@ -75,6 +76,7 @@ export async function startFleetWorker(
     producer: opts.deps?.producer ?? createProducer({ config, log }),
     clock: opts.deps?.clock ?? systemClock,
     crashAt: opts.deps?.crashAt ?? createCrashAt(config.crashPoints),
+    siteClock: opts.deps?.siteClock ?? createSiteClock({ log }),
     actor: opts.deps?.actor ?? `worker:${kind.name}-${hostname()}-${process.pid}`,
   };
   const handBack = new AbortController();

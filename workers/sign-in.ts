@@ -9,7 +9,7 @@
  * | login / authwall            | sign in with the stored e-mail and password (twice at most) |
  * | authenticator prompt        | a claimed fresh code; on rejection once more, then `code_rejected` |
  * | app approval                | with a key: "try another way" to the code form; else wait in place, then park |
- * | e-mail PIN                  | the code the owner submitted, else park `awaiting_email_code` |
+ * | e-mail PIN                  | the code the owner submitted, else park `awaiting_email_code` with the checkpoint saved (see firstScreen) |
  * | interstitial                | skipped                                                    |
  * | rate limited                | parked with jitter (no attempt spent)                      |
  * | CAPTCHA, phone registration, SMS, restricted, bad credentials | needs a person, precise code |
@@ -165,7 +165,7 @@ export async function signIn(
         current = await passApproval(run, checkpoint, current, opts.key);
         break;
       case 'email_pin':
-        current = await passEmailPin(run, checkpoint);
+        current = await passEmailPin(run, session, checkpoint);
         break;
       case 'interstitial':
         current = await checkpoint.skipInterstitial();
@@ -223,18 +223,42 @@ async function passApproval(
   );
 }
 
-async function passEmailPin(run: AccountRun, checkpoint: CheckpointPage): Promise<Screen> {
+/**
+ * The first screen of a run: the checkpoint a parked login waits at (its e-mailed PIN belongs
+ * to that checkpoint, so a new login would make the owner's code useless), else `open()`.
+ */
+export async function firstScreen(
+  run: AccountRun,
+  session: AccountSession,
+  open: () => Promise<Screen>,
+): Promise<Screen> {
+  const { resumePath } = await run.credentials();
+  if (!resumePath) return open();
+  await run.step('resuming_checkpoint');
+  const checkpoint = new CheckpointPage(session.page, run.deps.config.linkedin.baseUrl, {
+    signal: run.signal,
+  });
+  return checkpoint.resume(resumePath);
+}
+
+async function passEmailPin(
+  run: AccountRun,
+  session: AccountSession,
+  checkpoint: CheckpointPage,
+): Promise<Screen> {
   const sealed = await run.fenced(() => run.deps.repos.accounts.takeSealedEmailCode(run.accountId));
   if (sealed) {
     await run.step('submitting_email_code');
     const result = await checkpoint.submitEmailPin(run.open(sealed, 'email_code'));
     if (result.outcome === 'accepted') return result.next;
   }
+  const waitMs = run.deps.config.enrollment.emailCodeWaitMs;
+  await run.saveCheckpoint(session, checkpoint.location(), waitMs);
   throw new RetryLaterError(
     'awaiting_email_code',
     sealed
       ? 'LinkedIn rejected the e-mailed code; waiting for the newest one'
       : 'LinkedIn sent a code to the account’s e-mail; waiting for the owner to submit it',
-    run.deps.config.enrollment.emailCodeWaitMs,
+    waitMs,
   );
 }

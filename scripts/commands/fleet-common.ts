@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { JobOutcome, RequestMeta } from '../../queues/client';
+import type { QueueName } from '../../queues/names';
 import { ValidationError } from '../../shared/errors';
 import type { FleetContext, FleetContextFactory } from '../lib/fleet-context';
 import type { CliIO } from '../lib-cli';
@@ -130,9 +131,11 @@ export async function waitAndReport(
   io: CliIO,
   jobId: string,
   timeoutMs: number,
+  queue?: QueueName,
 ): Promise<number> {
   const outcome: JobOutcome = await ctx.client.waitForOutcome(jobId, {
     timeoutMs,
+    ...(queue ? { queue } : {}),
     onProgress: (step) => io.out(`step ${step}\n`),
   });
   if (outcome.status === 'failed') {

@@ -11,7 +11,9 @@ import { createDesiredStateRepo, type DesiredStateRepo } from '../../shared/db/d
 import { createLogger } from '../../shared/logger';
 import { createProducer, type Producer } from '../../queues/producer';
 import { closeConnections } from '../../queues/connection';
+import { startChallengeWorker } from '../../workers/challenge/main';
 import { startEnrollmentWorker, type EnrollmentWorker } from '../../workers/enrollment/main';
+import type { FleetWorker } from '../../workers/fleet-worker';
 import { openTestDatabase, type TestDatabase } from './mongo';
 import { openTestRedis, type TestRedis } from './redis';
 import { startTestSimulator, type TestSimulator } from './simulator';
@@ -31,6 +33,8 @@ export interface TestFleet {
   readonly worker: EnrollmentWorker | null;
   /** Starts another in-process enrollment worker (closed by the caller). */
   startWorker(): Promise<EnrollmentWorker>;
+  /** The in-process challenge (session-check) worker, when the file asked for one. */
+  readonly challenge: FleetWorker | null;
   /** Every log line written so far (JSON). */
   logs(): string;
 }
@@ -69,7 +73,7 @@ export function databaseUrl(base: Config, dbName: string): string {
 export function useTestFleet(
   simSettings: Partial<Settings>,
   assign: (fleet: TestFleet) => void,
-  opts: { worker?: boolean } = {},
+  opts: { worker?: boolean; challenge?: boolean } = {},
 ): void {
   let fleet: TestFleet | undefined;
   beforeAll(async () => {
@@ -92,13 +96,16 @@ export function useTestFleet(
     await desired.init();
     const vault = createVault(config);
     const producer = createProducer({ config, log });
-    const startWorker = () =>
-      startEnrollmentWorker({
-        config,
-        log,
-        deps: { repos, desired, vault, producer, actor: 'worker:test' },
-      });
+    const deps = { repos, desired, vault, producer, actor: 'worker:test' };
+    const startWorker = () => startEnrollmentWorker({ config, log, deps });
     const worker = opts.worker === false ? null : await startWorker();
+    const challenge = opts.challenge
+      ? await startChallengeWorker({
+          config,
+          log,
+          deps: { ...deps, actor: 'worker:test-challenge' },
+        })
+      : null;
     fleet = {
       config,
       redis,
@@ -110,6 +117,7 @@ export function useTestFleet(
       sim,
       worker,
       startWorker,
+      challenge,
       logs: () => lines.join(''),
     };
     assign(fleet);
@@ -117,6 +125,7 @@ export function useTestFleet(
   afterAll(async () => {
     if (!fleet) return;
     await fleet.worker?.close();
+    await fleet.challenge?.close();
     await fleet.producer.close();
     await fleet.sim.close();
     await fleet.redis.cleanup();

@@ -27,6 +27,19 @@ async function recordFailure(deps: FleetDeps, accountId: string, err: unknown): 
     .catch(() => undefined);
 }
 
+/**
+ * Keeps the account's scheduled session checks in line with its key: scheduled while a key is
+ * active (a disconnection is then found and repaired before the main app notices), removed
+ * once 2FA is off.
+ */
+async function syncSchedule(deps: FleetDeps, accountId: string, on: boolean): Promise<void> {
+  if (on) {
+    await deps.producer.scheduleSessionChecks(accountId, deps.config.challenge.checkIntervalMs);
+  } else {
+    await deps.producer.unscheduleSessionChecks(accountId);
+  }
+}
+
 /** `reconcile-2fa`. */
 export function reconcileHandler(deps: FleetDeps): Handler<typeof JobName.Reconcile2fa> {
   return async (payload, ctx) => {
@@ -41,6 +54,7 @@ export function reconcileHandler(deps: FleetDeps): Handler<typeof JobName.Reconc
       const detail = await run.withLease(() =>
         desired.desired === 'on' ? enable(run) : disable(run),
       );
+      await syncSchedule(deps, payload.accountId, desired.desired === 'on');
       await run.step('done');
       const followUpJobId = await deps.producer.requeueIfDesiredChanged({
         jobId: ctx.jobId,
@@ -64,6 +78,7 @@ export function verifyImportHandler(deps: FleetDeps): Handler<typeof JobName.Ver
     const run = new AccountRun(deps, payload.accountId, ctx);
     try {
       const detail = await run.withLease(() => verifyImported(run));
+      if (detail === 'imported') await syncSchedule(deps, payload.accountId, true);
       await run.step('done');
       return { status: 'done', detail, desired: 'on' };
     } catch (err) {

@@ -8,7 +8,7 @@
 import { NeedsHumanError, RetryLaterError } from '../../shared/errors';
 import type { Screen, SettingsStep, TwoStepSettingsPage } from '../site';
 import type { AccountRun, AccountSession } from '../account-run';
-import { signIn, type PromptKey } from '../sign-in';
+import { firstScreen, signIn, type PromptKey } from '../sign-in';
 
 /** The settings step a screen stands for, or null when it is not the settings. */
 export function settingsStep(s: Screen): SettingsStep | null {
@@ -28,7 +28,9 @@ export async function openSettings(
   settings: TwoStepSettingsPage,
   opts: { resume: boolean; key?: PromptKey },
 ): Promise<Screen> {
-  let screen = opts.resume ? await settings.resume() : await settings.open();
+  let screen = await firstScreen(run, session, () =>
+    opts.resume ? settings.resume() : settings.open(),
+  );
   if (screen.kind !== 'two_step_settings') {
     await signIn(run, session, screen, { key: opts.key ?? 'active' });
     screen = await settings.open();

@@ -6,7 +6,7 @@
 import { NeedsHumanError } from '../../shared/errors';
 import { TwoStepSettingsPage } from '../site';
 import type { AccountRun } from '../account-run';
-import { signIn } from '../sign-in';
+import { firstScreen, signIn } from '../sign-in';
 
 /** Verifies the newest pending imported key; returns a secret-free detail. */
 export async function verifyImported(run: AccountRun): Promise<string> {
@@ -20,7 +20,8 @@ export async function verifyImported(run: AccountRun): Promise<string> {
       const settings = new TwoStepSettingsPage(session.page, run.deps.config.linkedin.baseUrl, {
         signal: run.signal,
       });
-      const result = await signIn(run, session, await settings.open(), { key: 'latest' });
+      const first = await firstScreen(run, session, () => settings.open());
+      const result = await signIn(run, session, first, { key: 'latest' });
       if (result.answeredWithVersion === null) {
         const status = await settings.open();
         linkedInOff = status.kind === 'two_step_settings' && status.on === false;

@@ -7,7 +7,8 @@ import { clearErrors, clickAny, fillAny, setChecked } from '../actions';
 import { detectScreen } from '../detect-screen';
 import { ScreenTimeoutError } from '../errors';
 import type { Screen } from '../screen';
-import { ACTIONS, PROBES } from '../site-map';
+import { ValidationError } from '../../../shared/errors';
+import { ACTIONS, PATHS, PROBES, URLS } from '../site-map';
 import { SitePage } from './base.page';
 
 /** What a code submission led to. `next` is the screen after the submit. */
@@ -103,6 +104,30 @@ export class CheckpointPage extends SitePage {
   /** Waits for the owner to answer the in-app approval. */
   waitForApproval(opts: { timeoutMs: number; signal?: AbortSignal }): Promise<ApprovalOutcome> {
     return waitForApproval(this.page, opts);
+  }
+
+  /** Where the checkpoint is now (path and query), to come back to it after parking. */
+  location(): string {
+    const u = new URL(this.page.url());
+    return `${u.pathname}${u.search}`;
+  }
+
+  /**
+   * Comes back to a checkpoint left earlier (a `location()`), in a context with that login's
+   * cookies; the screen it shows (the same checkpoint, or the login when it expired).
+   */
+  async resume(path: string): Promise<Screen> {
+    if (!URLS.checkpoint.test(path)) {
+      throw new ValidationError('a checkpoint path must start with /checkpoint/', 'path');
+    }
+    await this.goto(path);
+    return this.detect();
+  }
+
+  /** Opens the feed: a live session stays there, a dead one lands on the login or auth wall. */
+  async openFeed(): Promise<Screen> {
+    await this.goto(PATHS.feed);
+    return this.detect();
   }
 
   /** Skips `/check/add-phone` or `/check/manage-account` (Skip, else Confirm); the next screen. */
