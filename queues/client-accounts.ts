@@ -25,7 +25,7 @@ import {
   type RequestMeta,
 } from './client-context';
 import { JobName } from './names';
-import { deduplicationIdOf } from './producer';
+import { deduplicationIdOf, sessionCheckSchedulerId } from './producer';
 import { JOB_QUEUE } from './registry';
 
 /** A new account as the main app (or an operator) describes it. Secrets in the clear, once. */
@@ -56,6 +56,8 @@ export interface AccountView {
   readonly account: AccountRecord;
   readonly desired: DesiredTwoFactor | null;
   readonly keys: readonly KeyVersionView[];
+  /** When the account's scheduled session check runs next (null: not scheduled, no key). */
+  readonly nextCheckAt: Date | null;
 }
 
 /** What submitEmailCode did. */
@@ -194,13 +196,17 @@ export async function registerAccount(
 /** Reads an account with its desired state and key versions; see FleetClient.getAccount. */
 export async function getAccount(ctx: FleetClientContext, accountId: string): Promise<AccountView> {
   const account = await requireAccount(ctx, accountId);
-  const [desired, keys] = await Promise.all([
+  const [desired, keys, scheduler] = await Promise.all([
     ctx.desired.getDesired(account.id),
     ctx.repos.twoFactorKeys.list(account.id),
+    ctx.producer
+      .queue(JOB_QUEUE[JobName.SessionCheck])
+      .getJobScheduler(sessionCheckSchedulerId(account.id)),
   ]);
   return {
     account,
     desired: desired?.desired ?? null,
+    nextCheckAt: scheduler?.next ? new Date(scheduler.next) : null,
     keys: keys.map((k) => ({
       version: k.version,
       state: k.state,

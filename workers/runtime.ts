@@ -9,7 +9,7 @@
  * | `PermanentError` / `NeedsHumanError`| `UnrecoverableError("<code>: <message>")`, no retries  |
  * | `FatalWorkerError`                  | `deps.onFatal(err)`, rethrown (retried elsewhere)      |
  * | anything, after `deps.handBack` aborted | handed back: `moveToDelayed(now)`, no attempt spent |
- * | anything else (`TransientError`…)   | rethrown: retried with the queue's backoff             |
+ * | anything else (`TransientError`…)   | rethrown (`<code>: <message>`): retried with backoff   |
  *
  * What is thrown carries only taxonomy codes and messages, which are secret-free by rule.
  */
@@ -29,6 +29,7 @@ import type { Config } from '../shared/config';
 import {
   coerceError,
   errorCodeOf,
+  FleetError,
   NeedsHumanError,
   retryPolicyOf,
   type FatalWorkerError,
@@ -53,6 +54,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** 1-based attempt number (resumes after RetryLaterError keep the same number). */
   readonly attempt: number;
+  /** True when a retryable failure of this attempt would be the job's last (no retry left). */
+  readonly lastAttempt: boolean;
   readonly jobId: string;
   /** The queue the job came from. */
   readonly queue: string;
@@ -98,6 +101,7 @@ function contextFor(
     log,
     signal,
     attempt: job.attemptsMade + 1,
+    lastAttempt: job.attemptsMade + 1 >= (job.opts?.attempts ?? 1),
     jobId: job.id ?? '',
     queue: job.queueName,
     token,
@@ -172,6 +176,11 @@ export function toProcessor<N extends JobName>(
           throw err;
         case 'retry':
           log.warn({ err }, 'job attempt failed');
+          // The same `<code>: <message>` failedReason as a permanent failure, so a job whose
+          // retries ran out reads back with its code.
+          if (err instanceof FleetError) {
+            throw new Error(`${err.code}: ${err.message}`, { cause: err });
+          }
           throw err;
       }
     }

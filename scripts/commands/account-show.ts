@@ -13,14 +13,15 @@ import {
 const USAGE = `Usage: npm run cli -- account:show <account-id> [--json]
 
 Prints the account's status, its two-step verification state, the desired state, the key
-versions (never their material) and when it was last checked, challenged or failed.
+versions (never their material), when it was last checked, challenged or failed, and when
+its scheduled session check runs next.
 
-  --json   print {account, desired, keys} as JSON`;
+  --json   print {account, desired, keys, nextCheckAt} as JSON`;
 
 const OPTIONS = { json: { type: 'boolean' } } as const;
 
 /** The human-readable lines of an account view. */
-export function formatAccountView({ account: a, desired, keys }: AccountView): string {
+export function formatAccountView({ account: a, desired, keys, nextCheckAt }: AccountView): string {
   const tf = a.twoFactor;
   const rows: Array<[string, string]> = [
     ['account', a.id],
@@ -50,6 +51,7 @@ export function formatAccountView({ account: a, desired, keys }: AccountView): s
     ['last check', when(a.lastCheckAt)],
     ['last challenge', when(a.lastChallengeAt)],
     ['last failure', when(a.lastFailureAt)],
+    ['next check', nextCheckAt ? when(nextCheckAt) : 'not scheduled'],
   ];
   return rows.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n') + '\n';
 }

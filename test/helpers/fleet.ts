@@ -9,6 +9,8 @@ import { createVault, type Vault } from '../../shared/crypto';
 import { createRepositories, type Repositories } from '../../shared/db';
 import { createDesiredStateRepo, type DesiredStateRepo } from '../../shared/db/desired-state.repo';
 import { createLogger } from '../../shared/logger';
+import type { FleetClient } from '../../queues/client';
+import { runCli } from '../../scripts/cli';
 import { createProducer, type Producer } from '../../queues/producer';
 import { closeConnections } from '../../queues/connection';
 import { startChallengeWorker } from '../../workers/challenge/main';
@@ -37,6 +39,39 @@ export interface TestFleet {
   readonly challenge: FleetWorker | null;
   /** Every log line written so far (JSON). */
   logs(): string;
+}
+
+/** What a CLI run printed. */
+export interface CliRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Runs a CLI command in process on the fleet's database, prefix and `client`. */
+export async function fleetCli(f: TestFleet, client: FleetClient, argv: string[]): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const log = createLogger(f.config, new Writable({ write: (_c, _e, done) => done() }));
+  const code = await runCli(
+    argv,
+    { out: (t) => void (out += t), err: (t) => void (err += t) },
+    {
+      openContext: () =>
+        Promise.resolve({
+          config: f.config,
+          log,
+          repos: f.repos,
+          desired: f.desired,
+          vault: f.vault,
+          client,
+          close: () => Promise.resolve(),
+        }),
+      readStdin: () => Promise.resolve(''),
+      showStack: () => false,
+    },
+  );
+  return { code, out, err };
 }
 
 /** Test pacing: short waits so parking and re-checking happen within a test. */

@@ -8,7 +8,7 @@
  * precise reason. Never hammers: what needs the owner fails once, rate limits park with jitter.
  */
 import { AccountNotFoundError, type AccountStatus } from '../../shared/db';
-import { errorCodeOf, NeedsHumanError, RetryLaterError } from '../../shared/errors';
+import { errorCodeOf, NeedsHumanError, RetryLaterError, retryPolicyOf } from '../../shared/errors';
 import type { JobName } from '../../queues/names';
 import { CheckpointPage } from '../site';
 import { AccountRun, type FleetDeps } from '../account-run';
@@ -68,10 +68,22 @@ export async function checkSession(run: AccountRun): Promise<CheckResult> {
   });
 }
 
-/** Records a failed check as the account's status (best effort, after the lease). */
-async function recordFailure(deps: FleetDeps, accountId: string, err: unknown): Promise<void> {
+/**
+ * Records a failed check as the account's status (best effort, after the lease). A retryable
+ * failure changes it only on the job's last attempt: the check failed, the account is
+ * `disconnected` (reason: the error code) until a later check reconnects it.
+ */
+async function recordFailure(
+  deps: FleetDeps,
+  accountId: string,
+  err: unknown,
+  lastAttempt: boolean,
+): Promise<void> {
   const code = errorCodeOf(err);
-  const mapped = FAILURE_STATUS[code];
+  const retryable = retryPolicyOf(err) === 'retry';
+  const mapped =
+    FAILURE_STATUS[code] ??
+    (retryable && lastAttempt ? { status: 'disconnected' as const, reason: code } : undefined);
   const now = new Date(deps.clock.nowMs());
   await deps.repos.accounts.touch(accountId, 'failure', now).catch(() => undefined);
   if (!mapped) return;
@@ -116,7 +128,7 @@ export function sessionCheckHandler(deps: FleetDeps): Handler<typeof JobName.Ses
       return { status: 'done', detail: result };
     } catch (err) {
       if (errorCodeOf(err) !== 'account_busy') {
-        await recordFailure(deps, payload.accountId, err);
+        await recordFailure(deps, payload.accountId, err, ctx.lastAttempt);
         if (!(err instanceof RetryLaterError)) {
           await run
             .audit('session.check_failed', { code: errorCodeOf(err) })

@@ -7,7 +7,7 @@
  */
 import { createFleetClient, type FleetClient, type JobOutcome } from '../../../queues/client';
 import { QueueName } from '../../../queues/names';
-import { useTestFleet, type TestFleet } from '../../helpers/fleet';
+import { fleetCli, useTestFleet, type TestFleet } from '../../helpers/fleet';
 import { startTestProxy, type TestProxy } from '../../helpers/proxy';
 import { scanForSecrets } from '../../helpers/secret-scan';
 import { uniqueEmail } from '../../helpers/simulator';
@@ -224,6 +224,69 @@ describe('session check', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('a misbehaving site', () => {
+  it('gets through latency', async () => {
+    await f.sim.control('POST', '/__sim/faults', { latencyMs: 300, jitterMs: 300 });
+    const { id } = await enrolled();
+    expect(await check(id, 90_000)).toMatchObject({ result: { detail: 'challenge_answered' } });
+  });
+
+  it('retries 500s with bounded, jittered backoff (3 attempts in all)', async () => {
+    await f.sim.control('POST', '/__sim/faults', { errorRate: 1 });
+    const { id } = await enrolled();
+    const { jobId } = await client.checkSession(id, { actor: 'cli' });
+    const queue = f.producer.queue(QueueName.SessionCheck);
+    await until('the first retry', async () => (await queue.getJobState(jobId)) === 'delayed');
+    const job = await queue.getJob(jobId);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.opts.attempts).toBe(3);
+    // First retry after 30 s, drawn from 70–100 % of it.
+    expect(job!.delay).toBeGreaterThanOrEqual(21_000);
+    expect(job!.delay).toBeLessThanOrEqual(30_000);
+    const record = await f.repos.accounts.findById(id);
+    expect(record?.status).toBe('checking');
+    expect(record?.lastFailureAt).toBeInstanceOf(Date);
+    // The backoffs, cut short: the third failure is final, and the account disconnected.
+    for (let retry = 2; retry <= 3; retry++) {
+      await job!.promote();
+      await until(`attempt ${retry}`, async () => {
+        const state = await queue.getJobState(jobId);
+        return (
+          (state === 'delayed' || state === 'failed') &&
+          (await queue.getJob(jobId))!.attemptsMade === retry
+        );
+      });
+    }
+    const outcome = await client.waitForOutcome(jobId, {
+      queue: QueueName.SessionCheck,
+      timeoutMs: 5_000,
+    });
+    expect(outcome).toMatchObject({ status: 'failed', code: 'site_error' });
+    expect(await f.repos.accounts.findById(id)).toMatchObject({
+      status: 'disconnected',
+      statusReason: 'site_error',
+    });
+  });
+});
+
+describe('from the command line', () => {
+  it('checks a session with --wait, hands out a code, and shows the status', async () => {
+    const { id } = await enrolled();
+    const checked = await fleetCli(f, client, ['session:check', id, '--wait']);
+    expect(checked).toMatchObject({ code: 0 });
+    expect(checked.out).toMatch(/^job \S+\n/);
+    expect(checked.out).toContain('step answering_two_factor_prompt');
+    expect(checked.out).toContain('done challenge_answered');
+    const code = await fleetCli(f, client, ['2fa:code', id]);
+    expect(code).toMatchObject({ code: 0 });
+    expect(code.out).toMatch(/^\d{6}\n\d+ s left \(key v1\)\n$/);
+    const shown = await fleetCli(f, client, ['account:show', id]);
+    expect(shown.out).toMatch(/status\s+active: The account is connected\./);
+    expect(shown.out).toMatch(/last challenge\s+\d{4}-/);
+    expect(await fleetCli(f, client, ['session:check', 'nope'])).toMatchObject({ code: 2 });
   });
 });
 

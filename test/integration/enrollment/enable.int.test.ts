@@ -5,6 +5,7 @@
  * account against what we stored.
  */
 import { createFleetClient, type FleetClient, type JobOutcome } from '../../../queues/client';
+import { scheduleSlotMs } from '../../../queues/producer';
 import { useTestFleet, type TestFleet } from '../../helpers/fleet';
 import { uniqueEmail } from '../../helpers/simulator';
 
@@ -190,9 +191,20 @@ describe('enable', () => {
     expect(keys).toHaveLength(1);
   });
 
-  it('then disables: LinkedIn off, key revoked and its material destroyed', async () => {
+  it('then disables: LinkedIn off, key revoked and its material destroyed, schedule removed', async () => {
     const { id, email } = await account({ identityCheck: 'none' });
+    const before = Date.now();
     expect(await enableAndWait(id)).toMatchObject({ status: 'completed' });
+    // Enrolled: the account's health check is scheduled, in its own slot of the interval.
+    const sessionChecks = f.producer.queue('session-check');
+    const scheduler = await sessionChecks.getJobScheduler(`session-check_${id}`);
+    const every = f.config.challenge.checkIntervalMs;
+    expect(scheduler).toMatchObject({ every, name: 'session-check' });
+    expect(scheduler!.next).toBeGreaterThanOrEqual(before);
+    expect(scheduler!.next! - Date.now()).toBeLessThan(every);
+    expect(scheduler!.next! % every).toBe(scheduleSlotMs(id, every));
+    expect((await client.getAccount(id)).nextCheckAt?.getTime()).toBe(scheduler!.next);
+
     const { jobId } = await client.disable(id, { actor: 'cli' });
     const outcome = await client.waitForOutcome(jobId, { timeoutMs: 50_000 });
     expect(outcome).toMatchObject({ status: 'completed', result: { detail: 'disabled' } });
@@ -201,5 +213,7 @@ describe('enable', () => {
     const keys = await f.repos.twoFactorKeys.list(id);
     expect(keys.every((k) => k.state === 'revoked')).toBe(true);
     expect((await f.repos.accounts.findById(id))?.twoFactor.state).toBe('off');
+    expect(await sessionChecks.getJobScheduler(`session-check_${id}`)).toBeUndefined();
+    expect((await client.getAccount(id)).nextCheckAt).toBeNull();
   });
 });

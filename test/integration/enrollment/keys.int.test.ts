@@ -8,10 +8,8 @@ import { createFleetClient, type FleetClient, type JobOutcome } from '../../../q
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../scripts/cli';
-import { createLogger } from '../../../shared/logger';
 import { decodeQrPng } from '../../../shared/qr';
-import { useTestFleet, type TestFleet } from '../../helpers/fleet';
+import { fleetCli, useTestFleet, type TestFleet } from '../../helpers/fleet';
 import { scanForSecrets } from '../../helpers/secret-scan';
 import { uniqueEmail } from '../../helpers/simulator';
 
@@ -185,51 +183,34 @@ describe('an unknown screen', () => {
     expect((await f.sim.account(email)).twoFactor.enabled).toBe(false);
 
     // The operator finds it with the CLI.
-    const listed = await cli(['screens:list', id]);
+    const listed = await fleetCli(f, client, ['screens:list', id]);
     expect(listed).toMatchObject({ code: 0 });
     expect(listed.out).toContain(`${summary!.id}  `);
     expect(listed.out).toContain('/check/account-review?member=***  [png]');
     const dir = mkdtempSync(join(tmpdir(), 'screens-'));
     try {
       const [html, png] = [join(dir, 's.html'), join(dir, 's.png')];
-      const shown = await cli(['screens:show', summary!.id, '--html', html, '--png', png]);
+      const shown = await fleetCli(f, client, [
+        'screens:show',
+        summary!.id,
+        '--html',
+        html,
+        '--png',
+        png,
+      ]);
       expect(shown).toMatchObject({ code: 0 });
       expect(shown.out).toContain(`job        enrollment/${jobId}`);
       expect(readFileSync(html, 'utf8')).toBe(snap!.html);
       expect(readFileSync(png).equals(snap!.screenshot!)).toBe(true);
-      expect(await cli(['screens:show', summary!.id, '--png', png])).toMatchObject({ code: 2 });
+      expect(await fleetCli(f, client, ['screens:show', summary!.id, '--png', png])).toMatchObject({
+        code: 2,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(await cli(['screens:show', 'nope'])).toMatchObject({ code: 2 });
+    expect(await fleetCli(f, client, ['screens:show', 'nope'])).toMatchObject({ code: 2 });
   });
 });
-
-/** Runs a CLI command in process on this file's fleet. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const log = createLogger(f.config);
-  const code = await runCli(
-    argv,
-    { out: (t) => void (out += t), err: (t) => void (err += t) },
-    {
-      openContext: () =>
-        Promise.resolve({
-          config: f.config,
-          log,
-          repos: f.repos,
-          desired: f.desired,
-          vault: f.vault,
-          client,
-          close: () => Promise.resolve(),
-        }),
-      readStdin: () => Promise.resolve(''),
-      showStack: () => false,
-    },
-  );
-  return { code, out, err };
-}
 
 describe('no secret in the clear', () => {
   it('finds no password, key, recovery code or e-mailed code in Redis, Mongo or the logs', async () => {

@@ -241,7 +241,12 @@ describe('registerAccount', () => {
 describe('getAccount', () => {
   it('returns the account, its desired state and key versions', async () => {
     const account = await register();
-    expect(await client.getAccount(account.id)).toEqual({ account, desired: null, keys: [] });
+    expect(await client.getAccount(account.id)).toEqual({
+      account,
+      desired: null,
+      keys: [],
+      nextCheckAt: null,
+    });
     await withActiveKey(account);
     await client.enable(account.id, cli);
     const view = await client.getAccount(account.id);

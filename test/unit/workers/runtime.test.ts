@@ -161,7 +161,9 @@ describe('toProcessor', () => {
 
   it('rethrows transient and unknown errors for BullMQ to retry', async () => {
     const transient = new TransientError('navigation_timeout', 'took 30 s');
-    await expect(processorThrowing(transient)(fakeJob(), 'tok')).rejects.toBe(transient);
+    const thrown = await caught(processorThrowing(transient)(fakeJob(), 'tok'));
+    expect(thrown).not.toBeInstanceOf(UnrecoverableError);
+    expect(thrown).toMatchObject({ message: 'navigation_timeout: took 30 s', cause: transient });
     await expect(processorThrowing('boom')(fakeJob(), 'tok')).rejects.toThrow('boom');
   });
 });
