@@ -193,6 +193,62 @@ export async function registerAccount(
   return account;
 }
 
+/** What updateAccount changes: credentials write-only, `null` clears. */
+export interface UpdateAccountInput {
+  readonly password?: string | null;
+  readonly cookies?: string | null;
+  readonly proxy?: string | null;
+  readonly status?: (typeof NEW_ACCOUNT_STATUSES)[number];
+}
+
+const UpdateSchema = z.strictObject({
+  password: RegisterSchema.shape.password.unwrap().nullable().optional(),
+  cookies: RegisterSchema.shape.cookies.unwrap().nullable().optional(),
+  proxy: RegisterSchema.shape.proxy.unwrap().nullable().optional(),
+  status: RegisterSchema.shape.status,
+});
+
+/** Replaces credentials, proxy or status; see FleetClient.updateAccount. */
+export async function updateAccount(
+  ctx: FleetClientContext,
+  accountId: string,
+  input: UpdateAccountInput,
+  meta: RequestMeta,
+): Promise<AccountRecord> {
+  auditActorOf(meta);
+  const parsed = UpdateSchema.safeParse(input);
+  if (!parsed.success) throw issueError('', parsed.error);
+  const v = parsed.data;
+  const account = await requireAccount(ctx, accountId);
+  // Validate everything before writing anything (as registerAccount does).
+  const cookies = typeof v.cookies === 'string' ? normalizeCookies(v.cookies) : v.cookies;
+  const proxy = typeof v.proxy === 'string' ? splitProxyUrl(v.proxy) : v.proxy;
+  const seal = (plain: string, purpose: 'password' | 'cookies' | 'proxy_auth') =>
+    ctx.vault.seal(plain, { accountId: account.id, purpose });
+  const repo = ctx.repos.accounts;
+  if (v.password !== undefined) {
+    await repo.saveSealedPassword(
+      account.id,
+      v.password === null ? null : seal(v.password, 'password'),
+    );
+  }
+  if (cookies !== undefined) {
+    await repo.saveSealedCookies(account.id, cookies === null ? null : seal(cookies, 'cookies'));
+  }
+  if (proxy !== undefined) {
+    await repo.saveProxy(
+      account.id,
+      proxy && { url: proxy.url, sealedAuth: proxy.auth ? seal(proxy.auth, 'proxy_auth') : null },
+    );
+  }
+  if (v.status) await repo.setStatus(account.id, { status: v.status });
+  const changed = Object.keys(v)
+    .map((k) => (k === 'password' ? 'secret' : k === 'cookies' ? 'session' : k))
+    .join('+');
+  await audit(ctx, account, meta, 'account.updated', { details: { changed } });
+  return requireAccount(ctx, account.id);
+}
+
 /** Reads an account with its desired state and key versions; see FleetClient.getAccount. */
 export async function getAccount(ctx: FleetClientContext, accountId: string): Promise<AccountView> {
   const account = await requireAccount(ctx, accountId);

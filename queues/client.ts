@@ -25,9 +25,11 @@ import {
   getAccount,
   registerAccount,
   submitEmailCode,
+  updateAccount,
   type AccountView,
   type EmailCodeResult,
   type RegisterAccountInput,
+  type UpdateAccountInput,
 } from './client-accounts';
 import {
   audit,
@@ -69,6 +71,7 @@ export {
   type EmailCodeResult,
   type KeyVersionView,
   type RegisterAccountInput,
+  type UpdateAccountInput,
 } from './client-accounts';
 export { parseImportedKey, type ImportKeyResult, type QrReveal } from './client-keys';
 export type { OnDemandCode, SessionCheckRequest } from './client-sessions';
@@ -104,6 +107,16 @@ export type JobOutcome =
       readonly message: string;
     };
 
+/** What jobStatus reads. */
+export interface JobStatus {
+  readonly jobId: string;
+  readonly queue: QueueName;
+  readonly accountId: string | null;
+  readonly state: string;
+  readonly step: string | null;
+  readonly outcome: JobOutcome | null;
+}
+
 /** Options of waitForOutcome. */
 export interface WaitOptions {
   readonly timeoutMs: number;
@@ -130,6 +143,15 @@ export interface FleetClient {
    * the insert; audits `account.created`. AccountExistsError for a taken (tenant, externalId).
    */
   registerAccount(input: RegisterAccountInput, meta: RequestMeta): Promise<AccountRecord>;
+  /**
+   * Replaces the password, cookies or proxy (write-only, sealed; `null` clears) or sets the
+   * main app's status word (`active`, `checking`, `disconnected`); audits `account.updated`.
+   */
+  updateAccount(
+    accountId: string,
+    input: UpdateAccountInput,
+    meta: RequestMeta,
+  ): Promise<AccountRecord>;
   /** The account, its desired 2FA state and its key versions; AccountNotFoundError if none. */
   getAccount(accountId: string): Promise<AccountView>;
   /**
@@ -180,6 +202,11 @@ export interface FleetClient {
    * is never a step anyone else used. Audits `key.used` (purpose `on_demand`) before returning.
    */
   codeNow(accountId: string, meta: RequestMeta): Promise<OnDemandCode>;
+  /**
+   * A job's state now, without waiting: its account, BullMQ state, last progress step and,
+   * once finished, its outcome. PermanentError `job_not_found` when there is no such job.
+   */
+  jobStatus(queue: QueueName, jobId: string): Promise<JobStatus>;
   /** Resolves with how the job (and any follow-up) ended; WaitTimeoutError after `timeoutMs`. */
   waitForOutcome(jobId: string, opts: WaitOptions): Promise<JobOutcome>;
   /** Closes the queues and the shared producer connection's users (not Mongo). */
@@ -330,6 +357,25 @@ async function waitForOne(
   }
 }
 
+async function jobStatus(
+  ctx: FleetClientContext,
+  queueName: QueueName,
+  jobId: string,
+): Promise<JobStatus> {
+  const queue = ctx.producer.queue(queueName);
+  const job = await queue.getJob(jobId);
+  if (!job) throw new PermanentError('job_not_found', `no job ${jobId} in ${queueName}`);
+  const data = job.data as { accountId?: unknown };
+  return {
+    jobId,
+    queue: queueName,
+    accountId: typeof data?.accountId === 'string' ? data.accountId : null,
+    state: await job.getState(),
+    step: stepOf(job.progress),
+    outcome: await finishedOutcome(queue, jobId),
+  };
+}
+
 async function waitForOutcome(
   ctx: FleetClientContext,
   jobId: string,
@@ -369,6 +415,7 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
   return {
     registerAccount: (input, meta) => registerAccount(ctx, input, meta),
     getAccount: (accountId) => getAccount(ctx, accountId),
+    updateAccount: (accountId, input, meta) => updateAccount(ctx, accountId, input, meta),
     enable: (accountId, meta) => requestToggle(ctx, accountId, 'on', meta),
     disable: (accountId, meta) => requestToggle(ctx, accountId, 'off', meta),
     submitEmailCode: (accountId, code, meta) => submitEmailCode(ctx, accountId, code, meta),
@@ -377,6 +424,7 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
     confirmOwnerCopy: (accountId, code, meta) => confirmOwnerCopy(ctx, accountId, code, meta),
     checkSession: (accountId, meta) => checkSession(ctx, accountId, meta),
     codeNow: (accountId, meta) => codeNow(ctx, siteOffset, accountId, meta),
+    jobStatus: (queue, jobId) => jobStatus(ctx, queue, jobId),
     waitForOutcome: (jobId, waitOpts) => waitForOutcome(ctx, jobId, waitOpts),
     close: () => ctx.producer.close(),
   };

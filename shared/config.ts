@@ -74,6 +74,33 @@ const crashPointList = z
     }
   });
 
+/**
+ * `name:tenant:token` entries, comma-separated: each bearer token is bound to one tenant; the
+ * name appears in logs and the audit trail (`api:<name>`), the token never. Tokens are 24+
+ * characters of `A–Z a–z 0–9 _ . ~ -`.
+ */
+const apiTokenList = z.string().transform((spec, ctx) => {
+  const tokens: { name: string; tenant: string; token: string }[] = [];
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^([\w.@-]{1,80}):([^:\s]{1,100}):([A-Za-z0-9_.~-]{24,256})$/.exec(entry);
+    if (!m) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry "${entry.split(':')[0]}:…" is not <name>:<tenant>:<token of 24+ characters>`,
+      });
+      continue;
+    }
+    if (tokens.some((t) => t.name === m[1])) {
+      ctx.addIssue({ code: 'custom', message: `name ${m[1]} listed twice` });
+    }
+    tokens.push({ name: m[1]!, tenant: m[2]!, token: m[3]! });
+  }
+  return tokens;
+});
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -119,6 +146,17 @@ const EnvSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000).default(20_000),
 
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: int(0, 65_535).default(8080),
+  API_TOKENS: apiTokenList.optional(),
+  OPERATOR_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_.~-]{24,256}$/, 'must be 24+ characters of A-Z a-z 0-9 _ . ~ -')
+    .optional(),
+  API_BODY_LIMIT_KB: int(1, 10_240).default(1_100),
+  BOARD_READ_ONLY: bool.default(true),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+
   CRASH_POINTS: crashPointList.optional(),
 });
 
@@ -136,6 +174,8 @@ const HINTS: Partial<Record<keyof Env, string>> = {
   LINKEDIN_BASE_URL: 'the site root, e.g. http://127.0.0.1:4010 for the simulator',
   BROWSER_WS_ENDPOINT: 'ws://host:port/devtools/browser/<id> of a remote Chromium',
   CRASH_POINTS: 'comma-separated names, e.g. after_key_sealed,before_confirm (tests only)',
+  API_TOKENS: 'e.g. main-app:acme:$(openssl rand -hex 24); several comma-separated',
+  OPERATOR_TOKEN: 'e.g. $(openssl rand -hex 24); guards Bull Board and /metrics',
 };
 
 export interface KeyRingConfig {
@@ -196,6 +236,24 @@ export interface Config {
     readonly stalledIntervalMs: number;
     /** On SIGTERM, how long active jobs may finish before they are handed back. */
     readonly shutdownGraceMs: number;
+  };
+  /** The HTTP control plane (api/). */
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    /** Bearer tokens, each bound to a tenant. Secret: never log `token`. */
+    readonly tokens: readonly {
+      readonly name: string;
+      readonly tenant: string;
+      readonly token: string;
+    }[];
+    /** Guards Bull Board and /metrics (basic auth password or bearer); null: both disabled. */
+    readonly operatorToken: string | null;
+    readonly bodyLimitBytes: number;
+    /** Bull Board without retry/remove/promote buttons. */
+    readonly boardReadOnly: boolean;
+    /** The base URL links are built on (owner page links); default http://host:port. */
+    readonly publicUrl: string;
   };
   /** Test-only fault injection: names of the crash points armed in this process (empty set when unset). */
   readonly crashPoints: ReadonlySet<string>;
@@ -291,6 +349,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  const tokenValues = (e.API_TOKENS ?? []).map((t) => t.token);
+  if (new Set(tokenValues).size !== tokenValues.length) {
+    problems.push('API_TOKENS: the same token is listed twice');
+  }
+  if (e.OPERATOR_TOKEN && tokenValues.includes(e.OPERATOR_TOKEN)) {
+    problems.push('OPERATOR_TOKEN: must differ from every API token');
+  }
   if (isProduction && e.CRASH_POINTS && e.CRASH_POINTS.length > 0) {
     problems.push('CRASH_POINTS: refused in production');
   }
@@ -337,6 +402,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lockDurationMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    }),
+    api: Object.freeze({
+      host: e.API_HOST,
+      port: e.API_PORT,
+      tokens: Object.freeze((e.API_TOKENS ?? []).map((t) => Object.freeze(t))),
+      operatorToken: e.OPERATOR_TOKEN ?? null,
+      bodyLimitBytes: e.API_BODY_LIMIT_KB * 1_024,
+      boardReadOnly: e.BOARD_READ_ONLY,
+      publicUrl: (e.PUBLIC_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/+$/, ''),
     }),
     crashPoints: freezeSet(new Set(e.CRASH_POINTS ?? [])),
   });

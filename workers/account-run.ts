@@ -28,6 +28,7 @@ import type { AuditDetailValue } from '../shared/db';
 import type { DesiredStateRepo } from '../shared/db/desired-state.repo';
 import { NeedsHumanError, PermanentError, TransientError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 import type { SiteClock } from '../shared/site-clock';
 import { createTotp, type TotpCode } from '../shared/totp';
 import type { Producer } from '../queues/producer';
@@ -143,6 +144,7 @@ async function proxyAddresses(server: string): Promise<ReadonlySet<string>> {
 export class AccountRun {
   private lease: Lease | null = null;
   private renewTimer: NodeJS.Timeout | undefined;
+  private lastStep: { name: string; at: number } | null = null;
   private readonly abort = new AbortController();
   readonly signal: AbortSignal;
   /**
@@ -248,6 +250,11 @@ export class AccountRun {
 
   /** Reports a step to `--wait` watchers and the log. */
   async step(name: string): Promise<void> {
+    const now = this.deps.clock.nowMs();
+    if (this.lastStep) {
+      metrics.stepDuration.observe({ step: this.lastStep.name }, (now - this.lastStep.at) / 1000);
+    }
+    this.lastStep = { name, at: now };
     this.log.info({ step: name }, 'step');
     await this.job.progress(name);
   }

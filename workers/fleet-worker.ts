@@ -23,6 +23,7 @@ import { createVault } from '../shared/crypto';
 import { connectMongo, createRepositories, disconnectMongo } from '../shared/db';
 import { createDesiredStateRepo } from '../shared/db/desired-state.repo';
 import { createLogger, type Logger } from '../shared/logger';
+import { browserMetricHooks } from '../shared/metrics';
 import { createSiteClock } from '../shared/site-clock';
 import type { FleetDeps } from './account-run';
 import { createCrashAt } from './crash-points';
@@ -64,7 +65,7 @@ export async function startFleetWorker(
   opts: StartFleetWorkerOptions,
 ): Promise<FleetWorker> {
   const { config, log } = opts;
-  const fleet = opts.deps?.fleet ?? createBrowserFleet(config.browser);
+  const fleet = opts.deps?.fleet ?? createBrowserFleet(config.browser, browserMetricHooks);
   const desired = opts.deps?.desired ?? createDesiredStateRepo();
   await desired.init();
   const deps: FleetDeps = {

@@ -37,6 +37,7 @@ import {
   type RetryLaterError,
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 
 /**
  * A job may be started at most 20 times in all (`job.attemptsStarted` counts every start,
@@ -57,6 +58,8 @@ export interface JobContext {
   /** True when a retryable failure of this attempt would be the job's last (no retry left). */
   readonly lastAttempt: boolean;
   readonly jobId: string;
+  /** When the job was enqueued (ms since the epoch). */
+  readonly enqueuedAt: number;
   /** The queue the job came from. */
   readonly queue: string;
   /** The job's lock token; fencing for writes that must come from the lock holder. */
@@ -104,6 +107,7 @@ function contextFor(
     lastAttempt: job.attemptsMade + 1 >= (job.opts?.attempts ?? 1),
     jobId: job.id ?? '',
     queue: job.queueName,
+    enqueuedAt: job.timestamp,
     token,
     progress: (step: string) => job.updateProgress({ step } satisfies StepProgress),
   };
@@ -139,12 +143,29 @@ export function toProcessor<N extends JobName>(
       signals.length === 1 ? signals[0]! : AbortSignal.any(signals),
       log,
     );
+    const labels = { queue: job.queueName, name: job.name };
+    const stopTimer = metrics.jobDuration.startTimer(labels);
+    const count = (outcome: string) => {
+      stopTimer();
+      metrics.jobsTotal.inc({ ...labels, outcome });
+    };
     try {
       const outcome = await handler(parsed.data as JobOf<N>, ctx);
       log.info({ outcome: outcome.status }, 'job finished');
+      count('completed');
       return outcome;
     } catch (raw) {
       const err = coerceError(raw);
+      const policy = deps.handBack?.aborted ? 'handed_back' : retryPolicyOf(err);
+      count(
+        policy === 'handed_back'
+          ? 'handed_back'
+          : policy === 'retry_later'
+            ? 'parked'
+            : policy === 'retry'
+              ? 'retry'
+              : 'failed',
+      );
       if (deps.handBack?.aborted) {
         log.info({ code: errorCodeOf(err) }, 'job handed back on shutdown');
         await job.moveToDelayed(Date.now(), token);

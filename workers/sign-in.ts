@@ -22,6 +22,8 @@ import {
   type PageObjectOptions,
 } from './site';
 import { NeedsHumanError, RetryLaterError, TransientError } from '../shared/errors';
+import { metrics } from '../shared/metrics';
+import { QueueName } from '../queues/names';
 import type { AccountRun, AccountSession } from './account-run';
 
 /** Which key answers an authenticator prompt. */
@@ -146,7 +148,11 @@ export async function signIn(
         await run.step('answering_two_factor_prompt');
         const { code } = await run.claimedCode(key, 'login');
         const result = await checkpoint.submitAuthenticatorCode(code);
+        metrics.codesSubmitted.inc({ result: result.outcome });
         if (result.outcome === 'accepted') {
+          if (run.job.queue === QueueName.SessionCheck) {
+            metrics.challengeToCode.observe((run.deps.clock.nowMs() - run.job.enqueuedAt) / 1000);
+          }
           answeredWithVersion = key.version;
           run.provedKeyVersion = key.version;
           current = result.next;

@@ -211,9 +211,13 @@ async function ensureMongo(
   return url;
 }
 
-/** Debian packages the tests use besides Chromium: an independent TOTP implementation. */
+/**
+ * Debian packages the tests use besides Chromium: an independent TOTP implementation, and
+ * docker-compose to validate docker-compose.yml (no Docker engine runs here).
+ */
 const TEST_TOOLS: ReadonlyArray<{ command: string; pkg: string }> = [
   { command: 'oathtool', pkg: 'oathtool' },
+  { command: 'docker-compose', pkg: 'docker-compose' },
 ];
 
 async function ensureChromium(opts: ServicesOptions): Promise<string> {

@@ -6,6 +6,7 @@ import type { Types } from 'mongoose';
 import { ValidationError } from '../errors';
 import {
   DEFAULT_STATUS_MESSAGES,
+  ACCOUNT_STATUSES,
   type AccountDoc,
   type AccountStatus,
   type TwoFactorDoc,
@@ -261,6 +262,19 @@ export function createAccountRepo({ Account }: Models) {
         { $set: { [TIMESTAMP_FIELD[event]]: at } },
       );
       return result.matchedCount === 1;
+    },
+
+    /** How many accounts have each status (statuses with none are 0), for metrics. */
+    async countByStatus(): Promise<Record<AccountStatus, number>> {
+      const rows = await Account.aggregate<{ _id: AccountStatus; n: number }>([
+        { $group: { _id: '$status', n: { $sum: 1 } } },
+      ]);
+      const counts = Object.fromEntries(ACCOUNT_STATUSES.map((s) => [s, 0])) as Record<
+        AccountStatus,
+        number
+      >;
+      for (const r of rows) counts[r._id] = r.n;
+      return counts;
     },
 
     /** The sealed password, cookies and proxy auth, or null when the account does not exist. */

@@ -8,7 +8,7 @@ import type { Config } from '../../shared/config';
 import { createVault, type Vault } from '../../shared/crypto';
 import { createRepositories, type Repositories } from '../../shared/db';
 import { createDesiredStateRepo, type DesiredStateRepo } from '../../shared/db/desired-state.repo';
-import { createLogger } from '../../shared/logger';
+import { createLogger, type Logger } from '../../shared/logger';
 import type { FleetClient } from '../../queues/client';
 import { runCli } from '../../scripts/cli';
 import { createProducer, type Producer } from '../../queues/producer';
@@ -37,6 +37,8 @@ export interface TestFleet {
   startWorker(): Promise<EnrollmentWorker>;
   /** The in-process challenge (session-check) worker, when the file asked for one. */
   readonly challenge: FleetWorker | null;
+  /** The logger whose lines `logs()` returns. */
+  readonly log: Logger;
   /** Every log line written so far (JSON). */
   logs(): string;
 }
@@ -153,6 +155,7 @@ export function useTestFleet(
       worker,
       startWorker,
       challenge,
+      log,
       logs: () => lines.join(''),
     };
     assign(fleet);
