@@ -62,7 +62,7 @@ describe('runtime on a real Worker', () => {
     const failed = (await queue.getJob(job.id!))!;
     expect(handler).toHaveBeenCalledTimes(3);
     expect(failed.attemptsMade).toBe(3);
-    expect(failed.failedReason).toBe('slow');
+    expect(failed.failedReason).toBe('nav_timeout: slow');
   });
 
   it('fails a PermanentError once with "<code>: <message>"', async () => {
