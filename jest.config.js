@@ -12,7 +12,14 @@ const base = {
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // 20 s: a safety net, not a speed check. Three workers share two cores with Chromium, and a
+    // CPU-bound unit test (QR decoding) has run past jest's default 5 s under that load.
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      testTimeout: 20_000,
+    },
     {
       ...base,
       displayName: 'pages',
