@@ -1,5 +1,6 @@
 /**
- * `npm run api`: the HTTP control plane on API_HOST:API_PORT. SIGTERM/SIGINT: stop accepting,
+ * `npm run api`: the HTTP control plane on API_HOST:API_PORT, and the webhook deliveries
+ * (when WEBHOOK_URLS and WEBHOOK_SECRET are set: they need no browser, so they run here). SIGTERM/SIGINT: stop accepting,
  * finish the requests in flight, close the queues, Redis and Mongo, exit 0.
  */
 import type { Server } from 'node:http';
@@ -13,6 +14,8 @@ import { createVault, type Vault } from '../shared/crypto';
 import { connectMongo, createRepositories, disconnectMongo, type Repositories } from '../shared/db';
 import { createDesiredStateRepo, type DesiredStateRepo } from '../shared/db/desired-state.repo';
 import { createLogger, type Logger } from '../shared/logger';
+import { systemClock } from '../shared/clock';
+import { startWebhookWorker } from '../workers/webhooks/deliver';
 import { createApi } from './app';
 
 /** The version the API reports (package.json's). */
@@ -64,6 +67,10 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
       err ? reject(err) : resolve(s),
     );
   });
+  const webhooks =
+    config.webhooks.secret && Object.keys(config.webhooks.urls).length > 0
+      ? startWebhookWorker({ config, repos: opts.repos, clock: systemClock, log })
+      : null;
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   const url = `http://${host}:${port}`;
@@ -77,6 +84,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await webhooks?.close();
       await client.close();
       await producer.close();
     },

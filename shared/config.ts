@@ -157,6 +157,34 @@ const EnvSchema = z.object({
   BOARD_READ_ONLY: bool.default(true),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 
+  WEBHOOK_URLS: z
+    .string()
+    .transform((spec, ctx) => {
+      const out: Record<string, string> = {};
+      for (const entry of spec
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const at = entry.indexOf('=');
+        const tenant = entry.slice(0, at);
+        const url = entry.slice(at + 1);
+        if (at < 1 || !/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry "${tenant || entry.slice(0, 20)}=…" is not <tenant>=<http(s) URL>`,
+          });
+          continue;
+        }
+        out[tenant] = url;
+      }
+      return out;
+    })
+    .optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_.~+/=-]{24,256}$/, 'must be 24+ characters of A-Z a-z 0-9 _ . ~ + / = -')
+    .optional(),
+
   CRASH_POINTS: crashPointList.optional(),
 });
 
@@ -176,6 +204,8 @@ const HINTS: Partial<Record<keyof Env, string>> = {
   CRASH_POINTS: 'comma-separated names, e.g. after_key_sealed,before_confirm (tests only)',
   API_TOKENS: 'e.g. main-app:acme:$(openssl rand -hex 24); several comma-separated',
   OPERATOR_TOKEN: 'e.g. $(openssl rand -hex 24); guards Bull Board and /metrics',
+  WEBHOOK_URLS: 'e.g. acme=https://app.example.com/hooks/li2fa; several comma-separated',
+  WEBHOOK_SECRET: 'e.g. $(openssl rand -hex 32); signs every webhook (HMAC-SHA256)',
 };
 
 export interface KeyRingConfig {
@@ -254,6 +284,13 @@ export interface Config {
     readonly boardReadOnly: boolean;
     /** The base URL links are built on (owner page links); default http://host:port. */
     readonly publicUrl: string;
+  };
+  /** Status-change webhooks: one URL per tenant, all signed with one secret. */
+  readonly webhooks: {
+    /** Tenant → URL; tenants without one get no webhooks. */
+    readonly urls: Readonly<Record<string, string>>;
+    /** HMAC-SHA256 key of the signature header. Secret: never log. Null: webhooks off. */
+    readonly secret: string | null;
   };
   /** Test-only fault injection: names of the crash points armed in this process (empty set when unset). */
   readonly crashPoints: ReadonlySet<string>;
@@ -349,6 +386,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (Object.keys(e.WEBHOOK_URLS ?? {}).length > 0 && !e.WEBHOOK_SECRET) {
+    problems.push('WEBHOOK_SECRET: required when WEBHOOK_URLS is set (webhooks are always signed)');
+  }
   const tokenValues = (e.API_TOKENS ?? []).map((t) => t.token);
   if (new Set(tokenValues).size !== tokenValues.length) {
     problems.push('API_TOKENS: the same token is listed twice');
@@ -411,6 +451,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bodyLimitBytes: e.API_BODY_LIMIT_KB * 1_024,
       boardReadOnly: e.BOARD_READ_ONLY,
       publicUrl: (e.PUBLIC_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/+$/, ''),
+    }),
+    webhooks: Object.freeze({
+      urls: Object.freeze({ ...(e.WEBHOOK_URLS ?? {}) }),
+      secret: e.WEBHOOK_SECRET ?? null,
     }),
     crashPoints: freezeSet(new Set(e.CRASH_POINTS ?? [])),
   });

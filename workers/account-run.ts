@@ -32,6 +32,7 @@ import { metrics } from '../shared/metrics';
 import type { SiteClock } from '../shared/site-clock';
 import { createTotp, type TotpCode } from '../shared/totp';
 import type { Producer } from '../queues/producer';
+import { enqueueWebhook } from '../queues/webhooks';
 import type { CrashAt } from './crash-points';
 import { UnknownScreenError } from './site';
 import type { JobContext } from './runtime';
@@ -215,10 +216,13 @@ export class AccountRun {
     return write();
   }
 
-  /** Appends an audit event for this account (details must be non-secret). */
+  /**
+   * Appends an audit event for this account (details must be non-secret); a status-change
+   * event is also enqueued for delivery as a webhook (queues/webhooks.ts).
+   */
   async audit(action: string, details: Record<string, AuditDetailValue> = {}): Promise<void> {
     const account = await this.account();
-    await this.deps.repos.audit.record({
+    const event = await this.deps.repos.audit.record({
       tenantId: account.tenantId,
       accountId: this.accountId,
       actor: this.deps.actor,
@@ -226,6 +230,9 @@ export class AccountRun {
       jobId: this.job.jobId,
       details,
     });
+    await enqueueWebhook(this.deps, event).catch((err: unknown) =>
+      this.log.warn({ err, eventId: event.id }, 'webhook not enqueued'),
+    );
   }
 
   /** Sets the 2FA state the main app reads (fenced) and audits the change. */

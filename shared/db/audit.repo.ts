@@ -99,6 +99,12 @@ export function createAuditRepo({ AuditEvent }: Models) {
       return toRecord(doc!.toObject());
     },
 
+    /** One event by id, or null. */
+    async get(id: string): Promise<AuditEventRecord | null> {
+      const doc = await AuditEvent.findById(toObjectId(id, 'eventId')).lean<AuditEventDoc>();
+      return doc ? toRecord(doc) : null;
+    },
+
     /**
      * How many `action` events the account has at or after `since`, and when the earliest of
      * them happened (null when none): for rolling-window limits such as QR reveals per 24 h.

@@ -110,7 +110,7 @@ export function databaseUrl(base: Config, dbName: string): string {
 export function useTestFleet(
   simSettings: Partial<Settings>,
   assign: (fleet: TestFleet) => void,
-  opts: { worker?: boolean; challenge?: boolean } = {},
+  opts: { worker?: boolean; challenge?: boolean; configure?: (config: Config) => Config } = {},
 ): void {
   let fleet: TestFleet | undefined;
   beforeAll(async () => {
@@ -119,7 +119,8 @@ export function useTestFleet(
       openTestDatabase(),
       startTestSimulator({ approvalPollMs: 200, ...simSettings }),
     ]);
-    const config = fleetConfig(redis.config, sim.url, databaseUrl(redis.config, db.dbName));
+    const paced = fleetConfig(redis.config, sim.url, databaseUrl(redis.config, db.dbName));
+    const config = opts.configure ? opts.configure(paced) : paced;
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {

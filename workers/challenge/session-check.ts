@@ -7,7 +7,8 @@
  * code, interstitials skipped, and every screen that needs a person turned into a status with a
  * precise reason. Never hammers: what needs the owner fails once, rate limits park with jitter.
  */
-import { AccountNotFoundError, type AccountStatus } from '../../shared/db';
+import { AccountNotFoundError, type AccountRecord, type AccountStatus } from '../../shared/db';
+import { enqueueWebhook } from '../../queues/webhooks';
 import { errorCodeOf, NeedsHumanError, RetryLaterError, retryPolicyOf } from '../../shared/errors';
 import type { JobName } from '../../queues/names';
 import { CheckpointPage } from '../site';
@@ -68,6 +69,26 @@ export async function checkSession(run: AccountRun): Promise<CheckResult> {
   });
 }
 
+/** Audits a status change (and so its webhook) when `status` differs from what it was. */
+async function statusChanged(
+  deps: FleetDeps,
+  account: AccountRecord,
+  status: AccountStatus,
+  reason: string | null,
+  jobId: string,
+): Promise<void> {
+  if (account.status === status && account.statusReason === reason) return;
+  const event = await deps.repos.audit.record({
+    tenantId: account.tenantId,
+    accountId: account.id,
+    actor: deps.actor,
+    action: 'account.status_changed',
+    jobId,
+    details: { status, reason: reason ?? '', previous: account.status },
+  });
+  await enqueueWebhook(deps, event);
+}
+
 /**
  * Records a failed check as the account's status (best effort, after the lease). A retryable
  * failure changes it only on the job's last attempt: the check failed, the account is
@@ -75,10 +96,12 @@ export async function checkSession(run: AccountRun): Promise<CheckResult> {
  */
 async function recordFailure(
   deps: FleetDeps,
-  accountId: string,
+  account: AccountRecord,
   err: unknown,
-  lastAttempt: boolean,
+  ctx: { lastAttempt: boolean; jobId: string },
 ): Promise<void> {
+  const accountId = account.id;
+  const lastAttempt = ctx.lastAttempt;
   const code = errorCodeOf(err);
   const retryable = retryPolicyOf(err) === 'retry';
   const mapped =
@@ -93,6 +116,9 @@ async function recordFailure(
   await deps.repos.accounts
     .setStatus(accountId, { ...mapped, ...(message ? { message } : {}) })
     .catch(() => undefined);
+  await statusChanged(deps, account, mapped.status, mapped.reason, ctx.jobId).catch(
+    () => undefined,
+  );
 }
 
 /** `session-check`. */
@@ -122,13 +148,14 @@ export function sessionCheckHandler(deps: FleetDeps): Handler<typeof JobName.Ses
           result: r,
           reason: payload.reason ?? 'owner_request',
         });
+        await statusChanged(deps, account, 'active', null, ctx.jobId);
         return r;
       });
       await run.step('done');
       return { status: 'done', detail: result };
     } catch (err) {
       if (errorCodeOf(err) !== 'account_busy') {
-        await recordFailure(deps, payload.accountId, err, ctx.lastAttempt);
+        await recordFailure(deps, account, err, ctx);
         if (!(err instanceof RetryLaterError)) {
           await run
             .audit('session.check_failed', { code: errorCodeOf(err) })

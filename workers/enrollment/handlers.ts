@@ -8,6 +8,7 @@ import type { DesiredState } from '../../shared/db/desired-state.repo';
 import { FleetError, NeedsHumanError, PermanentError } from '../../shared/errors';
 import type { Processor } from 'bullmq';
 import { JobName } from '../../queues/names';
+import { enqueueWebhook } from '../../queues/webhooks';
 import type { Outcome } from '../../queues/jobs';
 import { AccountRun, type FleetDeps } from '../account-run';
 import { routeByName, toProcessor, type Handler, type ProcessorDeps } from '../runtime';
@@ -22,9 +23,20 @@ import { verifyImported } from './verify-import';
 async function recordFailure(deps: FleetDeps, accountId: string, err: unknown): Promise<void> {
   if (!(err instanceof PermanentError) || !(err instanceof FleetError)) return;
   const message = err instanceof NeedsHumanError && err.instruction ? err.instruction : err.message;
-  await deps.repos.accounts
-    .setTwoFactor(accountId, { state: 'error', reason: err.code, message })
-    .catch(() => undefined);
+  const code = err.code;
+  await (async () => {
+    await deps.repos.accounts.setTwoFactor(accountId, { state: 'error', reason: code, message });
+    const account = await deps.repos.accounts.findById(accountId);
+    if (!account) return;
+    const event = await deps.repos.audit.record({
+      tenantId: account.tenantId,
+      accountId,
+      actor: deps.actor,
+      action: 'two_factor.state_changed',
+      details: { state: 'error', reason: code },
+    });
+    await enqueueWebhook(deps, event);
+  })().catch(() => undefined);
 }
 
 /**
