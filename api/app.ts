@@ -21,6 +21,7 @@ import { bearerOf, createTokenAuth, type Caller } from './auth';
 import { BOARD_PATH, boardRouter, operatorAuth } from './board';
 import { errorHandler, HttpError } from './errors';
 import { openApiDocument, referencePage } from './openapi';
+import { OWNER_PATH, ownerRouter } from './owner';
 import { ROUTES, type RouteDef } from './routes';
 
 /** What the API runs on. */
@@ -149,6 +150,15 @@ export function createApi(deps: ApiDeps): Express {
     app.use(BOARD_PATH, guard, boardRouter(queues, config.api.boardReadOnly));
   }
 
+  app.use(
+    OWNER_PATH,
+    ownerRouter({
+      client: deps.client,
+      repos: deps.repos,
+      secureCookie: config.api.publicUrl.startsWith('https:'),
+    }),
+  );
+
   const v1 = express.Router();
   v1.use(express.json({ limit: config.api.bodyLimitBytes }));
   v1.use((req: Request, res: Response, next: NextFunction) => {
@@ -185,6 +195,7 @@ function mount(router: express.Router, route: RouteDef, deps: ApiDeps): void {
         req,
         res,
         meta: { actor: `api:${caller.name}`, requestId: r.requestId },
+        publicUrl: deps.config.api.publicUrl,
       },
       { body, query },
     );

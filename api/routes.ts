@@ -23,6 +23,8 @@ export interface RouteContext {
   readonly res: Response;
   /** Audit actor and correlation id of the request. */
   readonly meta: { readonly actor: string; readonly requestId: string };
+  /** Base URL of links handed out (PUBLIC_URL). */
+  readonly publicUrl: string;
 }
 
 /** One route: its HTTP shape (for the router and OpenAPI) and its handler. */
@@ -367,6 +369,36 @@ export const ROUTES: readonly RouteDef[] = [
     async handle(ctx, { body }) {
       const a = await owned(ctx);
       return ctx.client.confirmOwnerCopy(a.id, (body as { code: string }).code, ctx.meta);
+    },
+  },
+  {
+    method: 'post',
+    path: `${accountPath}/owner-link`,
+    tag: 'accounts',
+    summary: "A one-time link to the account's owner page (valid 24 h; opens a 1 h session)",
+    successStatus: 201,
+    responses: {
+      201: {
+        description: 'the link; hand it to the owner only',
+        schema: z.object({ url: z.string(), expiresAt: z.iso.datetime() }),
+      },
+      ...common,
+    },
+    async handle(ctx) {
+      const a = await owned(ctx);
+      const link = await ctx.repos.ownerSessions.createLink(a.id, a.tenantId);
+      await ctx.repos.audit.record({
+        tenantId: a.tenantId,
+        accountId: a.id,
+        actor: ctx.meta.actor,
+        action: 'owner_page.link_created',
+        details: { expiresAt: link.expiresAt.toISOString() },
+      });
+      ctx.res.set('Cache-Control', 'no-store');
+      return {
+        url: `${ctx.publicUrl}/owner/start?token=${encodeURIComponent(link.token)}`,
+        expiresAt: link.expiresAt.toISOString(),
+      };
     },
   },
   {

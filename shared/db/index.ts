@@ -8,6 +8,7 @@ export * from './two-factor-key.repo';
 export * from './audit.repo';
 export * from './lease.repo';
 export * from './screen-snapshot.repo';
+export * from './owner-session.repo';
 export { assertSafeAuditDetails } from './audit-guard';
 export { rotateSecrets } from './rotate-secrets';
 export type {

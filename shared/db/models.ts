@@ -6,6 +6,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import { accountSchema, type AccountDoc } from './account.model';
 import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
 import { leaseSchema, type LeaseDoc } from './lease.model';
+import { ownerSessionSchema, type OwnerSessionDoc } from './owner-session.model';
 import { screenSnapshotSchema, type ScreenSnapshotDoc } from './screen-snapshot.model';
 import { totpStepClaimSchema, type TotpStepClaimDoc } from './totp-step-claim.model';
 import { twoFactorKeySchema, type TwoFactorKeyDoc } from './two-factor-key.model';
@@ -19,6 +20,7 @@ export interface Models {
   readonly TotpStepClaim: Model<TotpStepClaimDoc>;
   readonly Lease: Model<LeaseDoc>;
   readonly ScreenSnapshot: Model<ScreenSnapshotDoc>;
+  readonly OwnerSession: Model<OwnerSessionDoc>;
 }
 
 function bind<T>(connection: Connection, name: string, schema: mongoose.Schema<T>): Model<T> {
@@ -37,6 +39,7 @@ export function createModels(connection: Connection = mongoose.connection): Mode
     TotpStepClaim: bind(connection, 'TotpStepClaim', totpStepClaimSchema),
     Lease: bind(connection, 'AccountLease', leaseSchema),
     ScreenSnapshot: bind(connection, 'ScreenSnapshot', screenSnapshotSchema),
+    OwnerSession: bind(connection, 'OwnerSession', ownerSessionSchema),
   });
 }
 
@@ -52,5 +55,6 @@ export async function ensureIndexes(models: Models): Promise<void> {
     models.TotpStepClaim.init(),
     models.Lease.init(),
     models.ScreenSnapshot.init(),
+    models.OwnerSession.init(),
   ]);
 }

@@ -4,6 +4,7 @@ import { createAccountRepo, type AccountRepo } from './account.repo';
 import { createAuditRepo, type AuditRepo } from './audit.repo';
 import { createLeaseRepo, type LeaseRepo } from './lease.repo';
 import { createModels, ensureIndexes } from './models';
+import { createOwnerSessionRepo, type OwnerSessionRepo } from './owner-session.repo';
 import { createScreenSnapshotRepo, type ScreenSnapshotRepo } from './screen-snapshot.repo';
 import { createTwoFactorKeyRepo, type TwoFactorKeyRepo } from './two-factor-key.repo';
 
@@ -16,6 +17,8 @@ export interface Repositories {
   readonly leases: LeaseRepo;
   /** Redacted snapshots of unknown screens, for operators. */
   readonly snapshots: ScreenSnapshotRepo;
+  /** One-time owner-page links and their sessions. */
+  readonly ownerSessions: OwnerSessionRepo;
 }
 
 /**
@@ -32,5 +35,6 @@ export async function createRepositories(connection?: Connection): Promise<Repos
     audit: createAuditRepo(models),
     leases: createLeaseRepo(models),
     snapshots: createScreenSnapshotRepo(models),
+    ownerSessions: createOwnerSessionRepo(models),
   });
 }
