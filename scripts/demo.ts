@@ -5,7 +5,7 @@
  * as the tests, the LinkedIn simulator, the HTTP API and one enrollment and one challenge
  * worker, all in this process. Then, through the HTTP API only: registers a demo account,
  * turns two-step verification on (approving the LinkedIn app push through the simulator),
- * prints the owner's QR code in the terminal and the Bull Board URL, lets LinkedIn sign the
+ * prints the owner's QR code in the terminal and the owner-page and Bull Board URLs, lets LinkedIn sign the
  * account out and answers the login challenge with a code of the captured key, and prints a
  * summary. `--once` exits 0 after the summary; without it everything keeps running until
  * Ctrl-C. Its data lives in a database and Redis prefix of its own, removed when it stops. Never contacts linkedin.com: LINKEDIN_BASE_URL is the simulator's.
@@ -162,6 +162,10 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!uri) throw new Error('the QR code did not decode');
     say('demo: scan this with your authenticator app (demo account only):');
     say(await qrTerminal(uri));
+    const link = await http('POST', `/v1/accounts/${id}/owner-link`);
+    // The link is built on PUBLIC_URL; print it on the address this demo listens on.
+    const owner = new URL(String(link['url']));
+    say(`demo: owner page (one-time link) ${api.url}${owner.pathname}${owner.search}`);
     say(`demo: Bull Board at ${api.url}/admin/queues (any user name, password ${operatorToken})`);
     say(`demo: API reference at ${api.url}/docs`);
 

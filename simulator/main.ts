@@ -1,6 +1,7 @@
 /**
  * CLI: `npm run simulator -- --port 4010 [--variant modern] [--seed 42] [--totp-window 2]
- * [--account alice@example.com:password[:BASE32KEY]] ...`. Every setting is a kebab-case flag
+ * [--account alice@example.com:password[:BASE32KEY]] [--listen-anywhere 0.0.0.0] ...`.
+ * `--listen-anywhere ADDR` binds a non-loopback address (the docker-compose demo profile). Every setting is a kebab-case flag
  * (see simulator/README.md); booleans take true/false. The process reads no environment.
  */
 import { createAccount } from './control';
@@ -8,7 +9,7 @@ import { startSimulator } from './server';
 import { describeIssues, settingsPatchSchema, type Settings } from './settings';
 
 const USAGE =
-  'usage: npm run simulator -- [--port N] [--seed N] [--account email:password[:KEY]]... [--<setting> value]...';
+  'usage: npm run simulator -- [--port N] [--seed N] [--account email:password[:KEY]]... [--listen-anywhere ADDR] [--<setting> value]...';
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -27,6 +28,7 @@ function fail(message: string): never {
 
 async function main(argv: string[]): Promise<void> {
   let port = 4010;
+  let host: string | undefined;
   let seed: number | undefined;
   const accounts: string[] = [];
   const raw: Record<string, unknown> = {};
@@ -38,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
     const value = inline ?? argv[++i];
     if (value === undefined) fail(`--${flag} needs a value`);
     if (flag === 'port') port = Number(value);
+    else if (flag === 'listen-anywhere') host = value;
     else if (flag === 'seed') seed = Number(value);
     else if (flag === 'account') accounts.push(value);
     else raw[camel(flag)] = coerce(value);
@@ -47,7 +50,17 @@ async function main(argv: string[]): Promise<void> {
   const parsed = settingsPatchSchema.safeParse(raw);
   if (!parsed.success) fail(`bad setting: ${describeIssues(parsed.error)}`);
   const settings: Partial<Settings> = parsed.data;
-  const sim = await startSimulator({ port, settings, seed });
+  const sim = await startSimulator({
+    port,
+    settings,
+    seed,
+    ...(host ? { host, listenAnywhere: true } : {}),
+  });
+  if (host) {
+    process.stderr.write(
+      `simulator: listening on ${host}: its /__sim control API has no auth; private networks only\n`,
+    );
+  }
   for (const spec of accounts) {
     const [email, password, key] = spec.split(':');
     try {

@@ -169,8 +169,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: SimState
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
-  /** Loopback only: 127.0.0.1 (default), localhost or ::1. */
+  /** Loopback only: 127.0.0.1 (default), localhost or ::1; any address with `listenAnywhere`. */
   readonly host?: string;
+  /**
+   * Allows a non-loopback `host` (the docker-compose demo profile, where the workers reach the
+   * simulator over the compose network). The /__sim control API has no auth: never expose it
+   * beyond a private network.
+   */
+  readonly listenAnywhere?: boolean;
   readonly settings?: Partial<Settings>;
   /** Real clock in ms (default Date.now); faults.clockOffsetSec is added on top. */
   readonly now?: () => number;
@@ -190,7 +196,7 @@ export interface RunningSimulator {
 /** Starts a simulator bound to loopback. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+  if (!options.listenAnywhere && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     throw new Error(`host: the simulator binds to loopback only, not ${host}`);
   }
   const state = new SimState({ settings: options.settings, now: options.now, seed: options.seed });

@@ -20,6 +20,7 @@ import { openTestDatabase, type TestDatabase } from './mongo';
 import { openTestRedis, type TestRedis } from './redis';
 import { startTestSimulator, type TestSimulator } from './simulator';
 import type { Settings } from '../../simulator/settings';
+import { uniqueEmail } from './simulator';
 
 /** What a fleet test gets. */
 export interface TestFleet {
@@ -41,6 +42,59 @@ export interface TestFleet {
   readonly log: Logger;
   /** Every log line written so far (JSON). */
   logs(): string;
+}
+
+/** An account as `enrolledAccount` made it. */
+export interface EnrolledAccount {
+  readonly id: string;
+  readonly email: string;
+  /** The live key (the simulator's and ours). */
+  readonly key: string;
+}
+
+/**
+ * A simulator account with authenticator 2FA on and the same key active on our side, as an
+ * enrollment leaves it (without spending a browser on one): registered `active` with its
+ * password (`tenantId`, optional proxy), unless `registered` already holds the id.
+ */
+export async function enrolledAccount(
+  f: TestFleet,
+  opts: {
+    password: string;
+    tenantId?: string;
+    sim?: Record<string, unknown>;
+    proxyUrl?: string;
+    tag?: string;
+    register?: (email: string) => Promise<string>;
+  },
+): Promise<EnrolledAccount> {
+  const email = uniqueEmail(opts.tag ?? 'enrolled');
+  const view = await f.sim.createAccount({
+    email,
+    password: opts.password,
+    twoFactor: { method: 'authenticator' },
+    ...opts.sim,
+  });
+  let id: string;
+  if (opts.register) {
+    id = await opts.register(email);
+  } else {
+    id = f.repos.accounts.newId();
+    await f.repos.accounts.create({
+      id,
+      tenantId: opts.tenantId ?? 'tenant-test',
+      externalId: email,
+      email,
+      status: 'active',
+      sealedPassword: f.vault.seal(opts.password, { accountId: id, purpose: 'password' }),
+      ...(opts.proxyUrl ? { proxy: { url: opts.proxyUrl, sealedAuth: null } } : {}),
+    });
+  }
+  const key = view.twoFactor.key!;
+  const sealed = f.vault.seal(key, { accountId: id, purpose: 'totp_key' });
+  const { version } = await f.repos.twoFactorKeys.savePending(id, sealed, 'import');
+  await f.repos.twoFactorKeys.activate(id, version);
+  return { id, email, key };
 }
 
 /** What a CLI run printed. */

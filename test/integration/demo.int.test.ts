@@ -27,6 +27,7 @@ it('enrolls a demo account, prints its QR, answers a login challenge and exits 0
   expect(out).toContain('the owner approved the change in the LinkedIn app');
   expect(out).toMatch(/scan this with your authenticator app/);
   expect(out).toMatch(/Bull Board at http:\/\/127\.0\.0\.1:\d+\/admin\/queues/);
+  expect(out).toMatch(/owner page \(one-time link\) http:\/\/\S+\/owner\/start\?token=\S{40,}/);
   expect(out).toMatch(/two-step\s+on in LinkedIn: true/);
   expect(out).toMatch(/login challenge\s+challenge_answered/);
   expect(out).toMatch(/codes accepted\s+\d+ \(rejected 0, replayed 0\)/);

@@ -10,7 +10,7 @@ import { startApi, type RunningApi } from '../../../api/main';
 import type { Config } from '../../../shared/config';
 import { decodeQrPng } from '../../../shared/qr';
 import { ROUTES } from '../../../api/routes';
-import { useTestFleet, type TestFleet } from '../../helpers/fleet';
+import { enrolledAccount, useTestFleet, type TestFleet } from '../../helpers/fleet';
 import { scanForSecrets } from '../../helpers/secret-scan';
 import { uniqueEmail } from '../../helpers/simulator';
 
@@ -110,19 +110,12 @@ async function register(extra: Record<string, unknown> = {}, token = TOKEN_A): P
 }
 
 /** An account with the simulator's key active on our side (2FA on in the simulator). */
-async function enrolled(): Promise<{ id: string; key: string }> {
-  const email = uniqueEmail('api-enrolled');
-  const view = await f.sim.createAccount({
-    email,
+const enrolled = () =>
+  enrolledAccount(f, {
     password: PASSWORD,
-    twoFactor: { method: 'authenticator' },
+    tag: 'api-enrolled',
+    register: (email) => register({ email }),
   });
-  const id = await register({ email });
-  const sealed = f.vault.seal(view.twoFactor.key!, { accountId: id, purpose: 'totp_key' });
-  const { version } = await f.repos.twoFactorKeys.savePending(id, sealed, 'import');
-  await f.repos.twoFactorKeys.activate(id, version);
-  return { id, key: view.twoFactor.key! };
-}
 
 const basic = (password: string) => `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
 

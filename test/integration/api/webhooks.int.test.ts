@@ -10,8 +10,7 @@ import { createFleetClient, type FleetClient } from '../../../queues/client';
 import { QueueName } from '../../../queues/names';
 import { systemClock } from '../../../shared/clock';
 import { startWebhookWorker, type WebhookWorker } from '../../../workers/webhooks/deliver';
-import { useTestFleet, type TestFleet } from '../../helpers/fleet';
-import { uniqueEmail } from '../../helpers/simulator';
+import { enrolledAccount, useTestFleet, type TestFleet } from '../../helpers/fleet';
 
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 const PASSWORD = 'webhook-test-password-27';
@@ -74,28 +73,8 @@ afterAll(async () => {
   await client?.close();
 });
 
-async function enrolled(tenantId: string, sim: Record<string, unknown> = {}) {
-  const email = uniqueEmail('hook');
-  const view = await f.sim.createAccount({
-    email,
-    password: PASSWORD,
-    twoFactor: { method: 'authenticator' },
-    ...sim,
-  });
-  const id = f.repos.accounts.newId();
-  await f.repos.accounts.create({
-    id,
-    tenantId,
-    externalId: email,
-    email,
-    status: 'active',
-    sealedPassword: f.vault.seal(PASSWORD, { accountId: id, purpose: 'password' }),
-  });
-  const sealed = f.vault.seal(view.twoFactor.key!, { accountId: id, purpose: 'totp_key' });
-  const { version } = await f.repos.twoFactorKeys.savePending(id, sealed, 'import');
-  await f.repos.twoFactorKeys.activate(id, version);
-  return { id, email, key: view.twoFactor.key! };
-}
+const enrolled = (tenantId: string, sim: Record<string, unknown> = {}) =>
+  enrolledAccount(f, { password: PASSWORD, tenantId, tag: 'hook', sim });
 
 async function check(id: string) {
   const { jobId } = await client.checkSession(id, { actor: 'cli' });

@@ -7,10 +7,9 @@
  */
 import { createFleetClient, type FleetClient, type JobOutcome } from '../../../queues/client';
 import { QueueName } from '../../../queues/names';
-import { fleetCli, useTestFleet, type TestFleet } from '../../helpers/fleet';
+import { enrolledAccount, fleetCli, useTestFleet, type TestFleet } from '../../helpers/fleet';
 import { startTestProxy, type TestProxy } from '../../helpers/proxy';
 import { scanForSecrets } from '../../helpers/secret-scan';
-import { uniqueEmail } from '../../helpers/simulator';
 
 const PASSWORD = 'challenge-test-password-91';
 let f: TestFleet;
@@ -33,31 +32,18 @@ useTestFleet(
 afterAll(() => client?.close());
 afterEach(() => f.sim.control('DELETE', '/__sim/faults'));
 
-/** A simulator account with authenticator 2FA on, registered with us with the same key active. */
+/** An enrolled account of this file (kept for the secret scan). */
 async function enrolled(sim: Record<string, unknown> = {}, extra: { proxyUrl?: string } = {}) {
-  const email = uniqueEmail('chal');
-  const view = await f.sim.createAccount({
-    email,
+  const a = await enrolledAccount(f, {
     password: PASSWORD,
-    twoFactor: { method: 'authenticator' },
-    ...sim,
-  });
-  const id = f.repos.accounts.newId();
-  await f.repos.accounts.create({
-    id,
     tenantId: 'tenant-c',
-    externalId: email,
-    email,
-    status: 'active',
-    sealedPassword: f.vault.seal(PASSWORD, { accountId: id, purpose: 'password' }),
-    ...(extra.proxyUrl ? { proxy: { url: extra.proxyUrl, sealedAuth: null } } : {}),
+    tag: 'chal',
+    sim,
+    ...extra,
   });
-  const sealed = f.vault.seal(view.twoFactor.key!, { accountId: id, purpose: 'totp_key' });
-  const { version } = await f.repos.twoFactorKeys.savePending(id, sealed, 'import');
-  await f.repos.twoFactorKeys.activate(id, version);
-  emails.push(email);
-  ids.push(id);
-  return { id, email, key: view.twoFactor.key! };
+  emails.push(a.email);
+  ids.push(a.id);
+  return a;
 }
 
 async function check(id: string, timeoutMs = 60_000): Promise<JobOutcome> {
