@@ -28,6 +28,8 @@ const STATUS: Readonly<Record<string, number>> = {
   key_already_active: 409,
   no_active_key: 409,
   owner_code_mismatch: 422,
+  owner_copy_required: 409,
+  two_factor_busy: 409,
   qr_reveal_limited: 429,
   payload_too_large: 413,
   unsupported_media_type: 415,

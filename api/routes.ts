@@ -29,7 +29,7 @@ export interface RouteContext {
 
 /** One route: its HTTP shape (for the router and OpenAPI) and its handler. */
 export interface RouteDef {
-  readonly method: 'get' | 'post' | 'patch';
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
   /** Express path, e.g. `/v1/accounts/:id`. */
   readonly path: string;
   readonly summary: string;
@@ -231,6 +231,28 @@ export const ROUTES: readonly RouteDef[] = [
         ctx.meta,
       );
       return accountBody(updated);
+    },
+  },
+  {
+    method: 'delete',
+    path: accountPath,
+    tag: 'accounts',
+    summary: 'Remove an account: schedule, keys (material destroyed), credentials; audit kept',
+    successStatus: 204,
+    responses: {
+      204: { description: 'removed' },
+      409: {
+        description:
+          '`owner_copy_required` (an active key the owner has not confirmed) or `two_factor_busy`',
+        schema: ErrorBody,
+      },
+      ...common,
+    },
+    async handle(ctx) {
+      const a = await owned(ctx);
+      await ctx.client.removeAccount(a.id, ctx.meta);
+      ctx.res.status(204).end();
+      return undefined;
     },
   },
   ...(['enable', 'disable'] as const).map((op): RouteDef => ({

@@ -25,6 +25,7 @@ import {
   type RequestMeta,
 } from './client-context';
 import { JobName } from './names';
+import { OwnerCopyRequiredError, TwoFactorBusyError } from './client-errors';
 import { deduplicationIdOf, sessionCheckSchedulerId } from './producer';
 import { JOB_QUEUE } from './registry';
 
@@ -247,6 +248,34 @@ export async function updateAccount(
     .join('+');
   await audit(ctx, account, meta, 'account.updated', { details: { changed } });
   return requireAccount(ctx, account.id);
+}
+
+/** Two-factor states in which a job may be mid-change (a pending key may be live). */
+const SETTLING = ['enrolling', 'awaiting_app_approval', 'awaiting_email_code', 'disabling'];
+
+/** Removes an account; see FleetClient.removeAccount. */
+export async function removeAccount(
+  ctx: FleetClientContext,
+  accountId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  auditActorOf(meta);
+  const account = await requireAccount(ctx, accountId);
+  if (SETTLING.includes(account.twoFactor.state)) {
+    throw new TwoFactorBusyError(account.id, account.twoFactor.state);
+  }
+  const keys = await ctx.repos.twoFactorKeys.list(account.id);
+  if (keys.some((k) => k.state === 'pending')) {
+    throw new TwoFactorBusyError(account.id, 'pending_key');
+  }
+  if (keys.some((k) => k.state === 'active') && !account.twoFactor.ownerHasCopy) {
+    throw new OwnerCopyRequiredError(account.id);
+  }
+  await ctx.producer.unscheduleSessionChecks(account.id);
+  const revoked = await ctx.repos.twoFactorKeys.revokeAll(account.id);
+  await ctx.repos.accounts.remove(account.id);
+  await audit(ctx, account, meta, 'account.removed', { details: { keysRevoked: revoked } });
+  ctx.log?.info({ accountId, revoked, actor: meta.actor }, 'account removed');
 }
 
 /** Reads an account with its desired state and key versions; see FleetClient.getAccount. */

@@ -51,3 +51,29 @@ export class OwnerCodeMismatchError extends PermanentError {
     );
   }
 }
+
+/**
+ * Removing the account would destroy the only copy of a live key: LinkedIn would keep asking
+ * for codes no one can produce. Turn 2FA off first, or have the owner confirm their app.
+ */
+export class OwnerCopyRequiredError extends PermanentError {
+  constructor(readonly accountId: string) {
+    super(
+      'owner_copy_required',
+      `account ${accountId} has an active key the owner has not confirmed holding; removing it could lock the owner out`,
+    );
+  }
+}
+
+/** Two-step verification is being changed right now; remove the account once it settles. */
+export class TwoFactorBusyError extends PermanentError {
+  constructor(
+    readonly accountId: string,
+    readonly state: string,
+  ) {
+    super(
+      'two_factor_busy',
+      `account ${accountId} is in two-step state ${state}; try again when it settles`,
+    );
+  }
+}

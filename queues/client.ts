@@ -24,6 +24,7 @@ import type { Logger } from '../shared/logger';
 import {
   getAccount,
   registerAccount,
+  removeAccount,
   submitEmailCode,
   updateAccount,
   type AccountView,
@@ -79,7 +80,9 @@ export {
   KeyAlreadyActiveError,
   NoActiveKeyError,
   OwnerCodeMismatchError,
+  OwnerCopyRequiredError,
   QrRevealLimitError,
+  TwoFactorBusyError,
 } from './client-errors';
 
 /**
@@ -152,6 +155,13 @@ export interface FleetClient {
     input: UpdateAccountInput,
     meta: RequestMeta,
   ): Promise<AccountRecord>;
+  /**
+   * Removes the account: its schedule, its keys (revoked, material destroyed) and its document
+   * with the sealed credentials; the audit trail stays (`account.removed`). Refused while 2FA
+   * is changing (TwoFactorBusyError) and while an active key is one the owner has not
+   * confirmed holding (OwnerCopyRequiredError): that would lock the owner out of LinkedIn.
+   */
+  removeAccount(accountId: string, meta: RequestMeta): Promise<void>;
   /** The account, its desired 2FA state and its key versions; AccountNotFoundError if none. */
   getAccount(accountId: string): Promise<AccountView>;
   /**
@@ -416,6 +426,7 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
     registerAccount: (input, meta) => registerAccount(ctx, input, meta),
     getAccount: (accountId) => getAccount(ctx, accountId),
     updateAccount: (accountId, input, meta) => updateAccount(ctx, accountId, input, meta),
+    removeAccount: (accountId, meta) => removeAccount(ctx, accountId, meta),
     enable: (accountId, meta) => requestToggle(ctx, accountId, 'on', meta),
     disable: (accountId, meta) => requestToggle(ctx, accountId, 'off', meta),
     submitEmailCode: (accountId, code, meta) => submitEmailCode(ctx, accountId, code, meta),

@@ -13,6 +13,7 @@
 import { applyEnvFile, ConfigError, loadConfig } from '../shared/config';
 import { NeedsHumanError, PermanentError, ValidationError } from '../shared/errors';
 import { createAccountAddCommand } from './commands/account-add';
+import { createAccountRemoveCommand } from './commands/account-remove';
 import { createAccountShowCommand } from './commands/account-show';
 import { readProcessStdin, type FleetCommandDeps } from './commands/fleet-common';
 import { command as keysRotate } from './commands/keys-rotate';
@@ -35,6 +36,7 @@ export function createCommands(deps: FleetCommandDeps): readonly CliCommand[] {
     keysRotate,
     createAccountAddCommand(deps),
     createAccountShowCommand(deps),
+    createAccountRemoveCommand(deps),
     createEnableCommand(deps),
     createDisableCommand(deps),
     createStatusCommand(deps),

@@ -264,6 +264,12 @@ export function createAccountRepo({ Account }: Models) {
       return result.matchedCount === 1;
     },
 
+    /** Deletes the account document (its sealed credentials with it); false when none. */
+    async remove(id: string): Promise<boolean> {
+      const result = await Account.deleteOne({ _id: toObjectId(id, 'accountId') });
+      return result.deletedCount === 1;
+    },
+
     /** How many accounts have each status (statuses with none are 0), for metrics. */
     async countByStatus(): Promise<Record<AccountStatus, number>> {
       const rows = await Account.aggregate<{ _id: AccountStatus; n: number }>([

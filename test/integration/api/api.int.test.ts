@@ -328,6 +328,28 @@ describe('two-step verification routes', () => {
     ).toMatchObject({ status: 202 });
   });
 
+  it('removes an account only when the owner cannot be locked out', async () => {
+    const { id, key } = await enrolled();
+    await f.producer.scheduleSessionChecks(id, f.config.challenge.checkIntervalMs);
+    expect((await call('DELETE', `/v1/accounts/${id}`, { token: TOKEN_B })).status).toBe(404);
+    const refused = await call('DELETE', `/v1/accounts/${id}`);
+    expect(refused).toMatchObject({ status: 409, json: { error: 'owner_copy_required' } });
+    expect((await call('GET', `/v1/accounts/${id}`)).status).toBe(200);
+    await call('POST', `/v1/accounts/${id}/2fa/confirm-owner`, { body: { code: f.sim.code(key) } });
+    const removed = await call('DELETE', `/v1/accounts/${id}`);
+    expect(removed.status).toBe(204);
+    expect(await call('GET', `/v1/accounts/${id}`)).toMatchObject({
+      status: 404,
+      json: { error: 'account_not_found' },
+    });
+    const sessionChecks = f.producer.queue('session-check');
+    expect(await sessionChecks.getJobScheduler(`session-check_${id}`)).toBeUndefined();
+    expect(await f.repos.twoFactorKeys.loadLatest(id)).toBeNull();
+    expect(await f.repos.accounts.loadSealedCredentials(id)).toBeNull();
+    const actions = (await f.repos.audit.list(id)).events.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['account.removed', 'key.owner_confirmed']));
+  });
+
   it('pages the audit trail', async () => {
     const { id } = await enrolled();
     await call('POST', `/v1/accounts/${id}/2fa/code`);

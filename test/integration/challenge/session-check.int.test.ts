@@ -273,6 +273,10 @@ describe('from the command line', () => {
     expect(shown.out).toMatch(/status\s+active: The account is connected\./);
     expect(shown.out).toMatch(/last challenge\s+\d{4}-/);
     expect(await fleetCli(f, client, ['session:check', 'nope'])).toMatchObject({ code: 2 });
+    // The owner has not confirmed a copy of the key: removing the account is refused.
+    const remove = await fleetCli(f, client, ['account:remove', id]);
+    expect(remove).toMatchObject({ code: 1 });
+    expect(remove.err).toMatch(/^owner_copy_required: /);
   });
 });
 
