@@ -145,6 +145,7 @@ const EnvSchema = z.object({
   WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000).default(20_000),
+  WORKER_METRICS_PORT: int(1, 65_535).optional(),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: int(0, 65_535).default(8080),
@@ -266,6 +267,8 @@ export interface Config {
     readonly stalledIntervalMs: number;
     /** On SIGTERM, how long active jobs may finish before they are handed back. */
     readonly shutdownGraceMs: number;
+    /** A worker process serves its own /metrics on API_HOST:this port; null: not served. */
+    readonly metricsPort: number | null;
   };
   /** The HTTP control plane (api/). */
   readonly api: {
@@ -442,6 +445,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lockDurationMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      metricsPort: e.WORKER_METRICS_PORT ?? null,
     }),
     api: Object.freeze({
       host: e.API_HOST,

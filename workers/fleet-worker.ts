@@ -10,6 +10,7 @@
  * attempt, so another worker resumes it from the saved state. Then the browser fleet closes.
  * A hard kill instead is recovered by BullMQ's stalled check on another worker.
  */
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Processor, Worker } from 'bullmq';
 import { closeConnections } from '../queues/connection';
@@ -23,7 +24,8 @@ import { createVault } from '../shared/crypto';
 import { connectMongo, createRepositories, disconnectMongo } from '../shared/db';
 import { createDesiredStateRepo } from '../shared/db/desired-state.repo';
 import { createLogger, type Logger } from '../shared/logger';
-import { browserMetricHooks } from '../shared/metrics';
+import { basicPasswordOf, bearerOf, sameSecret } from '../shared/http-auth';
+import { browserMetricHooks, registry } from '../shared/metrics';
 import { createSiteClock } from '../shared/site-clock';
 import type { FleetDeps } from './account-run';
 import { createCrashAt } from './crash-points';
@@ -126,6 +128,7 @@ export async function runFleetWorkerProcess(kind: FleetWorkerKind): Promise<void
     stopping = true;
     log.info({ why }, 'shutting down');
     try {
+      metricsServer?.close();
       await running.close();
       await disconnectMongo();
       await closeConnections();
@@ -136,7 +139,32 @@ export async function runFleetWorkerProcess(kind: FleetWorkerKind): Promise<void
   }
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  const metricsServer = config.worker.metricsPort !== null ? await serveMetrics(config, log) : null;
   log.info({ concurrency: kind.concurrency(config) }, `${kind.name} worker started`);
+}
+
+/**
+ * A worker's own /metrics (WORKER_METRICS_PORT): its registry counts its jobs, steps, codes and
+ * browser contexts. Behind OPERATOR_TOKEN (bearer or basic auth) when one is set.
+ */
+async function serveMetrics(config: Config, log: Logger): Promise<Server> {
+  const token = config.api.operatorToken;
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (req.url !== '/metrics') return void res.writeHead(404).end();
+      const header = req.headers.authorization;
+      const presented = bearerOf(header) ?? basicPasswordOf(header);
+      if (token && !sameSecret(presented, token)) {
+        return void res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="operators"' }).end();
+      }
+      res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
+    })().catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(config.worker.metricsPort!, config.api.host, resolve),
+  );
+  log.info({ port: config.worker.metricsPort }, 'worker metrics served');
+  return server;
 }
 
 /** Runs `kind` as the process when `module` is the entry script. */

@@ -149,6 +149,7 @@ export function fleetConfig(base: Config, simUrl: string, dbUrl: string): Config
       lockDurationMs: 5_000,
       stalledIntervalMs: 2_000,
       shutdownGraceMs: 2_000,
+      metricsPort: null,
     }),
   });
 }

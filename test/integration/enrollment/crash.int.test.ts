@@ -5,6 +5,7 @@
  * we hold a decryptable key that the simulator uses.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { currentEnv } from '../../../shared/config';
 import { createFleetClient, type FleetClient } from '../../../queues/client';
@@ -94,6 +95,16 @@ async function registerAccount(tag: string, sim: Record<string, unknown> = {}) {
   return { id, email };
 }
 
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
 async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await ok())) {
@@ -143,16 +154,22 @@ describe('SIGTERM', () => {
   it('hands a job waiting in place back after the grace period, exits 0, and another worker finishes it', async () => {
     const { id, email } = await registerAccount('sigterm', { identityCheck: 'app_approval' });
     const { jobId } = await client.enable(id, { actor: 'cli' });
+    const metricsPort = await freePort();
     const w = workerProcess({
       LOG_LEVEL: 'info',
       APPROVAL_WAIT_SECONDS: '120',
       WORKER_SHUTDOWN_GRACE_MS: '1000',
+      WORKER_METRICS_PORT: String(metricsPort),
     });
     const awaitingApproval = async () =>
       (await f.repos.accounts.findById(id))?.twoFactor.state === 'awaiting_app_approval';
     await until('the approval wait', awaitingApproval);
     const queue = f.producer.queue('enrollment');
     expect(await queue.getJobState(jobId)).toBe('active');
+    // The worker process serves its own metrics: one context open, steps timed.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain('li2fa_browser_contexts_open 1');
+    expect(metrics).toMatch(/li2fa_step_duration_seconds_count\{step="settings_opened"\} 1/);
 
     w.child.kill('SIGTERM');
     const timer = setTimeout(() => w.child.kill('SIGKILL'), 30_000);
