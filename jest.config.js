@@ -12,13 +12,14 @@ const base = {
 
 module.exports = {
   projects: [
-    // 20 s: a safety net, not a speed check. Three workers share two cores with Chromium, and a
+    // 30 s: a safety net, not a speed check. Three workers share two cores with Chromium, and a
     // CPU-bound unit test (QR decoding) has run past jest's default 5 s under that load.
+    // (`testTimeout` is global-only in jest; per project it takes a setup file.)
     {
       ...base,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-      testTimeout: 20_000,
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/timeout-30s.ts'],
     },
     {
       ...base,

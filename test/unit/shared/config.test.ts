@@ -88,6 +88,7 @@ describe('loadConfig', () => {
       lockDurationMs: 30_000,
       stalledIntervalMs: 30_000,
       shutdownGraceMs: 20_000,
+      metricsPort: null,
     });
     expect(config.crashPoints.size).toBe(0);
     expect(Object.isFrozen(config.enrollment)).toBe(true);
@@ -120,6 +121,7 @@ describe('loadConfig', () => {
       lockDurationMs: 1_000,
       stalledIntervalMs: 500,
       shutdownGraceMs: 0,
+      metricsPort: null,
     });
   });
 
