@@ -5,7 +5,7 @@
  * position of a match nor a common prefix shows in the timing.
  */
 import type { Config } from '../shared/config';
-import { secretDigest as digest, sameDigest } from '../shared/http-auth';
+import { sameDigest, secretDigest } from '../shared/http-auth';
 
 export { basicPasswordOf, bearerOf, sameSecret } from '../shared/http-auth';
 
@@ -19,11 +19,11 @@ export interface Caller {
 export function createTokenAuth(tokens: Config['api']['tokens']) {
   const known = tokens.map((t) => ({
     caller: { name: t.name, tenant: t.tenant },
-    d: digest(t.token),
+    d: secretDigest(t.token),
   }));
   return (presented: string | null): Caller | null => {
     if (presented === null) return null;
-    const d = digest(presented);
+    const d = secretDigest(presented);
     let found: Caller | null = null;
     for (const k of known) {
       // No early exit: the work is the same whichever token (if any) matches.

@@ -408,14 +408,7 @@ export const ROUTES: readonly RouteDef[] = [
     },
     async handle(ctx) {
       const a = await owned(ctx);
-      const link = await ctx.repos.ownerSessions.createLink(a.id, a.tenantId);
-      await ctx.repos.audit.record({
-        tenantId: a.tenantId,
-        accountId: a.id,
-        actor: ctx.meta.actor,
-        action: 'owner_page.link_created',
-        details: { expiresAt: link.expiresAt.toISOString() },
-      });
+      const link = await ctx.client.createOwnerLink(a.id, ctx.meta);
       ctx.res.set('Cache-Control', 'no-store');
       return {
         url: `${ctx.publicUrl}/owner/start?token=${encodeURIComponent(link.token)}`,
@@ -452,7 +445,7 @@ export const ROUTES: readonly RouteDef[] = [
     async handle(ctx, { query }) {
       const a = await owned(ctx);
       const q = query as z.output<typeof AuditQuery>;
-      const page = await ctx.repos.audit.list(a.id, {
+      const page = await ctx.client.auditTrail(a.id, {
         ...(q.limit !== undefined ? { limit: q.limit } : {}),
         ...(q.before !== undefined ? { before: q.before } : {}),
       });

@@ -250,6 +250,21 @@ export async function updateAccount(
   return requireAccount(ctx, account.id);
 }
 
+/** A one-time owner-page link token; see FleetClient.createOwnerLink. */
+export async function createOwnerLink(
+  ctx: FleetClientContext,
+  accountId: string,
+  meta: RequestMeta,
+): Promise<{ token: string; expiresAt: Date }> {
+  auditActorOf(meta);
+  const account = await requireAccount(ctx, accountId);
+  const link = await ctx.repos.ownerSessions.createLink(account.id, account.tenantId);
+  await audit(ctx, account, meta, 'owner_page.link_created', {
+    details: { expiresAt: link.expiresAt.toISOString() },
+  });
+  return link;
+}
+
 /** Two-factor states in which a job may be mid-change (a pending key may be live). */
 const SETTLING = ['enrolling', 'awaiting_app_approval', 'awaiting_email_code', 'disabling'];
 

@@ -3,8 +3,8 @@
  * browser met a 2FA prompt, or an operator wants one), and a code on demand for the main app
  * to type itself, claimed in Mongo exactly like a worker's so two callers never spend one step.
  */
-import { TransientError } from '../shared/errors';
-import { createTotp, estimateOffsetMs } from '../shared/totp';
+import { createSiteClock } from '../shared/site-clock';
+import { claimFreshCode, createTotp } from '../shared/totp';
 import {
   assertAccountId,
   audit,
@@ -35,8 +35,6 @@ export interface OnDemandCode {
   readonly keyVersion: number;
 }
 
-/** Steps tried before giving up on finding one no one else claimed. */
-const MAX_CLAIM_ATTEMPTS = 3;
 /** LinkedIn's (and every stored key's) period: imports accept SHA1/6/30 only. */
 const TOTP_PERIOD_MS = 30_000;
 /** How long a measured site offset is reused. */
@@ -66,13 +64,17 @@ export async function checkSession(
 
 /**
  * "Site time minus ours" from one HEAD request to the site's base URL (its Date header),
- * reused for OFFSET_TTL_MS; 0 with a warning when the site cannot be reached.
+ * fed to a SiteClock and reused for OFFSET_TTL_MS; when the site cannot be reached, the last
+ * estimate (0 before any) with a warning.
  */
 export function createSiteOffsetProbe(ctx: Pick<FleetClientContext, 'config' | 'clock' | 'log'>) {
-  let cached: { offsetMs: number; at: number } | null = null;
+  // The same estimator as the workers' (median of samples, the > 2 s warning), fed by a HEAD.
+  const siteClock = createSiteClock(ctx.log ? { log: ctx.log } : {});
+  let measuredAt: number | null = null;
   return async (): Promise<number> => {
-    const now = ctx.clock.nowMs();
-    if (cached && now - cached.at < OFFSET_TTL_MS) return cached.offsetMs;
+    if (measuredAt !== null && ctx.clock.nowMs() - measuredAt < OFFSET_TTL_MS) {
+      return siteClock.offsetMs();
+    }
     try {
       const start = ctx.clock.nowMs();
       const res = await fetch(ctx.config.linkedin.baseUrl, {
@@ -80,21 +82,14 @@ export function createSiteOffsetProbe(ctx: Pick<FleetClientContext, 'config' | '
         redirect: 'manual',
         signal: AbortSignal.timeout(3_000),
       });
-      const end = ctx.clock.nowMs();
       const date = res.headers.get('date');
       if (!date) throw new Error('no Date header');
-      cached = { offsetMs: Math.round(estimateOffsetMs(date, start, end)), at: end };
-      if (Math.abs(cached.offsetMs) > 2_000) {
-        ctx.log?.warn(
-          { offsetMs: cached.offsetMs },
-          'the site clock differs from ours by more than 2 s',
-        );
-      }
-      return cached.offsetMs;
+      measuredAt = ctx.clock.nowMs();
+      siteClock.observe(date, start, measuredAt);
     } catch (err) {
-      ctx.log?.warn({ err }, 'could not read the site clock; generating on our own clock');
-      return 0;
+      ctx.log?.warn({ err }, 'could not read the site clock; using the last estimate');
     }
+    return siteClock.offsetMs();
   };
 }
 
@@ -117,27 +112,20 @@ export async function codeNow(
     minRemainingSeconds: ctx.config.totp.minRemainingSeconds,
     offsetMs,
   });
-  let lastUsedStep = key.lastUsedStep;
-  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-    const code = await totp.freshCode(secret, { lastUsedStep });
-    if (await ctx.repos.twoFactorKeys.claimStep(account.id, key.version, code.step)) {
-      // **MUST** be recorded before the code leaves this function: it is a use of the key.
-      await audit(ctx, account, meta, 'key.used', {
-        details: { version: key.version, purpose: 'on_demand', step: code.step },
-      });
-      ctx.log?.info({ accountId, version: key.version, actor: meta.actor }, 'code handed out');
-      return {
-        code: code.code,
-        remainingSeconds: code.remainingSeconds,
-        validUntil: new Date((code.step + 1) * TOTP_PERIOD_MS - offsetMs),
-        step: code.step,
-        keyVersion: key.version,
-      };
-    }
-    lastUsedStep = code.step;
-  }
-  throw new TransientError(
-    'totp_step_contended',
-    `no free TOTP step for account ${account.id} after ${MAX_CLAIM_ATTEMPTS} tries`,
-  );
+  const code = await claimFreshCode(totp, secret, {
+    lastUsedStep: key.lastUsedStep,
+    claim: (step) => ctx.repos.twoFactorKeys.claimStep(account.id, key.version, step),
+  });
+  // **MUST** be recorded before the code leaves this function: it is a use of the key.
+  await audit(ctx, account, meta, 'key.used', {
+    details: { version: key.version, purpose: 'on_demand', step: code.step },
+  });
+  ctx.log?.info({ accountId, version: key.version, actor: meta.actor }, 'code handed out');
+  return {
+    code: code.code,
+    remainingSeconds: code.remainingSeconds,
+    validUntil: new Date((code.step + 1) * TOTP_PERIOD_MS - offsetMs),
+    step: code.step,
+    keyVersion: key.version,
+  };
 }

@@ -12,7 +12,12 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../shared/clock';
 import { systemClock } from '../shared/clock';
 import type { Vault } from '../shared/crypto';
-import { AccountNotActiveError, type AccountRecord, type Repositories } from '../shared/db';
+import {
+  AccountNotActiveError,
+  type AccountRecord,
+  type AuditPage,
+  type Repositories,
+} from '../shared/db';
 import {
   createDesiredStateRepo,
   type DesiredStateRepo,
@@ -24,6 +29,7 @@ import type { Logger } from '../shared/logger';
 import {
   getAccount,
   registerAccount,
+  createOwnerLink,
   removeAccount,
   submitEmailCode,
   updateAccount,
@@ -162,6 +168,16 @@ export interface FleetClient {
    * confirmed holding (OwnerCopyRequiredError): that would lock the owner out of LinkedIn.
    */
   removeAccount(accountId: string, meta: RequestMeta): Promise<void>;
+  /**
+   * A one-time link token for the account's owner page (valid 24 h; see
+   * shared/db/owner-session.repo.ts). Secret: hand it to the owner only. Audited.
+   */
+  createOwnerLink(
+    accountId: string,
+    meta: RequestMeta,
+  ): Promise<{ token: string; expiresAt: Date }>;
+  /** The account's audit trail, newest first (`before`: the previous page's `nextBefore`). */
+  auditTrail(accountId: string, opts?: { limit?: number; before?: string }): Promise<AuditPage>;
   /** The account, its desired 2FA state and its key versions; AccountNotFoundError if none. */
   getAccount(accountId: string): Promise<AccountView>;
   /**
@@ -427,6 +443,9 @@ export function createFleetClient(opts: FleetClientOptions): FleetClient {
     getAccount: (accountId) => getAccount(ctx, accountId),
     updateAccount: (accountId, input, meta) => updateAccount(ctx, accountId, input, meta),
     removeAccount: (accountId, meta) => removeAccount(ctx, accountId, meta),
+    createOwnerLink: (accountId, meta) => createOwnerLink(ctx, accountId, meta),
+    auditTrail: async (accountId, auditOpts) =>
+      ctx.repos.audit.list((await requireAccount(ctx, accountId)).id, auditOpts),
     enable: (accountId, meta) => requestToggle(ctx, accountId, 'on', meta),
     disable: (accountId, meta) => requestToggle(ctx, accountId, 'off', meta),
     submitEmailCode: (accountId, code, meta) => submitEmailCode(ctx, accountId, code, meta),

@@ -5,7 +5,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+/** The SHA-256 digest of a secret: equal-length input for timingSafeEqual. */
+export const secretDigest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** `Authorization: Bearer <token>` → the token, or null. */
 export function bearerOf(header: string | undefined): string | null {
@@ -24,12 +25,10 @@ export function basicPasswordOf(header: string | undefined): string | null {
 
 /** Constant-time check of a presented secret against one expected secret. */
 export function sameSecret(presented: string | null, expected: string): boolean {
-  return presented !== null && timingSafeEqual(digest(presented), digest(expected));
+  return presented !== null && timingSafeEqual(secretDigest(presented), secretDigest(expected));
 }
 
 /** Constant-time digest equality, for checking one presented token against many. */
 export function sameDigest(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-export { digest as secretDigest };

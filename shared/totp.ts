@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createGuardrails, generateSync } from 'otplib';
 import { createAbortError, type Clock } from './clock';
-import { RetryLaterError, ValidationError } from './errors';
+import { RetryLaterError, TransientError, ValidationError } from './errors';
 import { MIN_KEY_BITS, toTotpKey, type TotpKey, type TotpKeyInput } from './totp-key';
 
 export { encodeBase32, normalizeKey, toTotpKey } from './totp-key';
@@ -200,4 +200,36 @@ export function estimateOffsetMs(
     throw new ValidationError('responseEndMs must not be before requestStartMs', 'responseEndMs');
   }
   return serverMs + 500 - (requestStartMs + responseEndMs) / 2;
+}
+
+/** Codes tried per claim before giving up on finding a step no one else claimed. */
+const MAX_CLAIM_ATTEMPTS = 3;
+
+/**
+ * A fresh code whose time step `claim` won (the caller's atomic claim in Mongo, so no two
+ * workers or callers ever submit the same step of one key). A step lost to someone else moves
+ * on to the next. TransientError `totp_step_contended` after three lost claims.
+ */
+export async function claimFreshCode(
+  totp: Totp,
+  key: TotpKeyInput,
+  opts: {
+    readonly lastUsedStep: number | null;
+    readonly claim: (step: number) => Promise<boolean>;
+    readonly signal?: AbortSignal;
+  },
+): Promise<TotpCode> {
+  let lastUsedStep = opts.lastUsedStep;
+  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+    const code = await totp.freshCode(key, {
+      lastUsedStep,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (await opts.claim(code.step)) return code;
+    lastUsedStep = code.step;
+  }
+  throw new TransientError(
+    'totp_step_contended',
+    `no free TOTP step after ${MAX_CLAIM_ATTEMPTS} tries`,
+  );
 }

@@ -30,7 +30,7 @@ import { NeedsHumanError, PermanentError, TransientError } from '../shared/error
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import type { SiteClock } from '../shared/site-clock';
-import { createTotp, type TotpCode } from '../shared/totp';
+import { claimFreshCode, createTotp, type TotpCode } from '../shared/totp';
 import type { Producer } from '../queues/producer';
 import { enqueueWebhook } from '../queues/webhooks';
 import type { CrashAt } from './crash-points';
@@ -67,10 +67,9 @@ export interface AccountCredentials {
 export interface AccountSession extends BrowserSession {
   /** Call once the context is signed in: its cookies are sealed and stored when it closes. */
   markSignedIn(): void;
+  /** The checkpoint a parked login waits at, restored with its cookies (see firstScreen). */
+  readonly resumePath: string | null;
 }
-
-/** Codes tried per account and claimed step before giving up on finding a free step. */
-const MAX_CLAIM_ATTEMPTS = 3;
 
 /**
  * A stored browser session (sealed, purpose `cookies`): a JSON array of cookies, or, while a
@@ -139,6 +138,32 @@ async function proxyAddresses(server: string): Promise<ReadonlySet<string>> {
       cause: err,
     });
   }
+}
+
+/**
+ * Appends an audit event of a worker about `account` and, when it is a status change the main
+ * app is told about, enqueues its webhook (queues/webhooks.ts). A webhook that cannot be
+ * enqueued is logged, never fails the run: the event itself is recorded.
+ */
+export async function recordEvent(
+  deps: Pick<FleetDeps, 'repos' | 'config' | 'producer' | 'actor'>,
+  account: Pick<AccountRecord, 'id' | 'tenantId'>,
+  action: string,
+  details: Record<string, AuditDetailValue>,
+  jobId: string | null,
+  log?: Logger,
+): Promise<void> {
+  const event = await deps.repos.audit.record({
+    tenantId: account.tenantId,
+    accountId: account.id,
+    actor: deps.actor,
+    action,
+    jobId,
+    details,
+  });
+  await enqueueWebhook(deps, event).catch((err: unknown) =>
+    log?.warn({ err, eventId: event.id }, 'webhook not enqueued'),
+  );
 }
 
 /** One job's run on one account; see the module comment. */
@@ -221,18 +246,7 @@ export class AccountRun {
    * event is also enqueued for delivery as a webhook (queues/webhooks.ts).
    */
   async audit(action: string, details: Record<string, AuditDetailValue> = {}): Promise<void> {
-    const account = await this.account();
-    const event = await this.deps.repos.audit.record({
-      tenantId: account.tenantId,
-      accountId: this.accountId,
-      actor: this.deps.actor,
-      action,
-      jobId: this.job.jobId,
-      details,
-    });
-    await enqueueWebhook(this.deps, event).catch((err: unknown) =>
-      this.log.warn({ err, eventId: event.id }, 'webhook not enqueued'),
-    );
+    await recordEvent(this.deps, await this.account(), action, details, this.job.jobId, this.log);
   }
 
   /** Sets the 2FA state the main app reads (fenced) and audits the change. */
@@ -379,7 +393,11 @@ export class AccountRun {
           );
         };
         try {
-          const result = await fn({ ...session, markSignedIn: () => (signedIn = true) });
+          const result = await fn({
+            ...session,
+            markSignedIn: () => (signedIn = true),
+            resumePath: creds.resumePath,
+          });
           await save();
           return result;
         } catch (err) {
@@ -462,23 +480,16 @@ export class AccountRun {
       minRemainingSeconds: this.deps.config.totp.minRemainingSeconds,
       offsetMs: this.deps.siteClock.offsetMs(),
     });
-    const secret = this.open(key.sealedKey, 'totp_key');
-    let lastUsedStep = key.lastUsedStep;
-    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const code = await totp.freshCode(secret, { lastUsedStep, signal: this.signal });
-      const claimed = await this.fenced(() =>
-        this.deps.repos.twoFactorKeys.claimStep(this.accountId, key.version, code.step),
-      );
-      if (claimed) {
-        await this.audit('key.used', { version: key.version, purpose, step: code.step });
-        return code;
-      }
-      lastUsedStep = code.step;
-    }
-    throw new TransientError(
-      'totp_step_contended',
-      `no free TOTP step for account ${this.accountId} after ${MAX_CLAIM_ATTEMPTS} tries`,
-    );
+    const code = await claimFreshCode(totp, this.open(key.sealedKey, 'totp_key'), {
+      lastUsedStep: key.lastUsedStep,
+      signal: this.signal,
+      claim: (step) =>
+        this.fenced(() =>
+          this.deps.repos.twoFactorKeys.claimStep(this.accountId, key.version, step),
+        ),
+    });
+    await this.audit('key.used', { version: key.version, purpose, step: code.step });
+    return code;
   }
 
   /** The newest key of `states`, re-read (its lastUsedStep moves with every claim). */

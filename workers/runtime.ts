@@ -35,6 +35,7 @@ import {
   type FatalWorkerError,
   type PermanentError,
   type RetryLaterError,
+  type RetryPolicy,
 } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
@@ -46,6 +47,15 @@ import { metrics } from '../shared/metrics';
  * for that and still ends a handler that parks in a loop.
  */
 export const MAX_STARTS = 20;
+
+/** The `li2fa_jobs_total` outcome of a failed attempt, by the policy its error implies. */
+const OUTCOME_OF: Readonly<Record<RetryPolicy, string>> = {
+  retry_later: 'parked',
+  retry: 'retry',
+  permanent: 'failed',
+  needs_human: 'failed',
+  fatal: 'failed',
+};
 
 /** What a handler gets besides its payload. */
 export interface JobContext {
@@ -156,22 +166,15 @@ export function toProcessor<N extends JobName>(
       return outcome;
     } catch (raw) {
       const err = coerceError(raw);
-      const policy = deps.handBack?.aborted ? 'handed_back' : retryPolicyOf(err);
-      count(
-        policy === 'handed_back'
-          ? 'handed_back'
-          : policy === 'retry_later'
-            ? 'parked'
-            : policy === 'retry'
-              ? 'retry'
-              : 'failed',
-      );
       if (deps.handBack?.aborted) {
+        count('handed_back');
         log.info({ code: errorCodeOf(err) }, 'job handed back on shutdown');
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError();
       }
-      switch (retryPolicyOf(err)) {
+      const policy = retryPolicyOf(err);
+      count(OUTCOME_OF[policy]);
+      switch (policy) {
         case 'retry_later': {
           const later = err as RetryLaterError;
           if (job.attemptsStarted >= MAX_STARTS) {

@@ -238,7 +238,7 @@ export async function firstScreen(
   session: AccountSession,
   open: () => Promise<Screen>,
 ): Promise<Screen> {
-  const { resumePath } = await run.credentials();
+  const { resumePath } = session;
   if (!resumePath) return open();
   await run.step('resuming_checkpoint');
   const checkpoint = new CheckpointPage(session.page, run.deps.config.linkedin.baseUrl, {

@@ -41,7 +41,7 @@ export interface ScreenSnapshot extends ScreenSnapshotSummary {
   readonly screenshot: Buffer | null;
 }
 
-function summary(d: ScreenSnapshotDoc): ScreenSnapshotSummary {
+function summary(d: Omit<ScreenSnapshotDoc, 'html'>): ScreenSnapshotSummary {
   return {
     id: d._id.toHexString(),
     accountId: d.accountId.toHexString(),
@@ -83,8 +83,8 @@ export function createScreenSnapshotRepo({ ScreenSnapshot: Snapshots }: Models) 
       const docs = await Snapshots.find({ accountId: toObjectId(accountId, 'accountId') })
         .sort({ createdAt: -1, _id: -1 })
         .select({ html: 0 })
-        .lean<ScreenSnapshotDoc[]>();
-      return docs.map((d) => summary({ ...d, html: '' }));
+        .lean<Omit<ScreenSnapshotDoc, 'html'>[]>();
+      return docs.map((d) => summary(d));
     },
 
     /** One snapshot in full, or null. */

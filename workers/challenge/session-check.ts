@@ -8,11 +8,10 @@
  * precise reason. Never hammers: what needs the owner fails once, rate limits park with jitter.
  */
 import { AccountNotFoundError, type AccountRecord, type AccountStatus } from '../../shared/db';
-import { enqueueWebhook } from '../../queues/webhooks';
 import { errorCodeOf, NeedsHumanError, RetryLaterError, retryPolicyOf } from '../../shared/errors';
 import type { JobName } from '../../queues/names';
 import { CheckpointPage } from '../site';
-import { AccountRun, type FleetDeps } from '../account-run';
+import { AccountRun, recordEvent, type FleetDeps } from '../account-run';
 import type { Handler } from '../runtime';
 import { firstScreen, signIn } from '../sign-in';
 
@@ -78,15 +77,8 @@ async function statusChanged(
   jobId: string,
 ): Promise<void> {
   if (account.status === status && account.statusReason === reason) return;
-  const event = await deps.repos.audit.record({
-    tenantId: account.tenantId,
-    accountId: account.id,
-    actor: deps.actor,
-    action: 'account.status_changed',
-    jobId,
-    details: { status, reason: reason ?? '', previous: account.status },
-  });
-  await enqueueWebhook(deps, event);
+  const details = { status, reason: reason ?? '', previous: account.status };
+  await recordEvent(deps, account, 'account.status_changed', details, jobId);
 }
 
 /**
@@ -101,12 +93,12 @@ async function recordFailure(
   ctx: { lastAttempt: boolean; jobId: string },
 ): Promise<void> {
   const accountId = account.id;
-  const lastAttempt = ctx.lastAttempt;
   const code = errorCodeOf(err);
-  const retryable = retryPolicyOf(err) === 'retry';
   const mapped =
     FAILURE_STATUS[code] ??
-    (retryable && lastAttempt ? { status: 'disconnected' as const, reason: code } : undefined);
+    (retryPolicyOf(err) === 'retry' && ctx.lastAttempt
+      ? { status: 'disconnected' as const, reason: code }
+      : undefined);
   const now = new Date(deps.clock.nowMs());
   await deps.repos.accounts.touch(accountId, 'failure', now).catch(() => undefined);
   if (!mapped) return;

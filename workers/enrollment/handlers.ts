@@ -8,9 +8,8 @@ import type { DesiredState } from '../../shared/db/desired-state.repo';
 import { FleetError, NeedsHumanError, PermanentError } from '../../shared/errors';
 import type { Processor } from 'bullmq';
 import { JobName } from '../../queues/names';
-import { enqueueWebhook } from '../../queues/webhooks';
 import type { Outcome } from '../../queues/jobs';
-import { AccountRun, type FleetDeps } from '../account-run';
+import { AccountRun, recordEvent, type FleetDeps } from '../account-run';
 import { routeByName, toProcessor, type Handler, type ProcessorDeps } from '../runtime';
 import { disable } from './disable';
 import { enable } from './enable';
@@ -27,15 +26,15 @@ async function recordFailure(deps: FleetDeps, accountId: string, err: unknown): 
   await (async () => {
     await deps.repos.accounts.setTwoFactor(accountId, { state: 'error', reason: code, message });
     const account = await deps.repos.accounts.findById(accountId);
-    if (!account) return;
-    const event = await deps.repos.audit.record({
-      tenantId: account.tenantId,
-      accountId,
-      actor: deps.actor,
-      action: 'two_factor.state_changed',
-      details: { state: 'error', reason: code },
-    });
-    await enqueueWebhook(deps, event);
+    if (account) {
+      await recordEvent(
+        deps,
+        account,
+        'two_factor.state_changed',
+        { state: 'error', reason: code },
+        null,
+      );
+    }
   })().catch(() => undefined);
 }
 

@@ -124,6 +124,18 @@ async function expectInvariant(id: string, email: string): Promise<void> {
   );
 }
 
+/** After the resumed job: LinkedIn on, our active key is the one it uses, our state `on`. */
+async function expectEnrolled(id: string, email: string): Promise<void> {
+  const view = await f.sim.account(email);
+  expect(view.twoFactor.enabled).toBe(true);
+  await expectInvariant(id, email);
+  const active = await f.repos.twoFactorKeys.loadActive(id);
+  expect(f.vault.open(active!.sealedKey, { accountId: id, purpose: 'totp_key' })).toBe(
+    view.twoFactor.key,
+  );
+  expect((await f.repos.accounts.findById(id))?.twoFactor.state).toBe('on');
+}
+
 describe.each(CRASH_POINTS)('SIGKILL at %s', (point) => {
   it('is resumed by another worker and never locks the owner out', async () => {
     const { id, email } = await registerAccount(`crash-${point}`);
@@ -139,14 +151,7 @@ describe.each(CRASH_POINTS)('SIGKILL at %s', (point) => {
     } finally {
       await resumer.close();
     }
-    const view = await f.sim.account(email);
-    expect(view.twoFactor.enabled).toBe(true);
-    await expectInvariant(id, email);
-    const active = await f.repos.twoFactorKeys.loadActive(id);
-    expect(f.vault.open(active!.sealedKey, { accountId: id, purpose: 'totp_key' })).toBe(
-      view.twoFactor.key,
-    );
-    expect((await f.repos.accounts.findById(id))?.twoFactor.state).toBe('on');
+    await expectEnrolled(id, email);
   });
 });
 
@@ -202,13 +207,6 @@ describe('SIGTERM', () => {
     } finally {
       await resumer.close();
     }
-    const view = await f.sim.account(email);
-    expect(view.twoFactor.enabled).toBe(true);
-    await expectInvariant(id, email);
-    const active = await f.repos.twoFactorKeys.loadActive(id);
-    expect(f.vault.open(active!.sealedKey, { accountId: id, purpose: 'totp_key' })).toBe(
-      view.twoFactor.key,
-    );
-    expect((await f.repos.accounts.findById(id))?.twoFactor.state).toBe('on');
+    await expectEnrolled(id, email);
   });
 });
